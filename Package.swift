@@ -1,0 +1,89 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every ScoreKit target shares (STYLE.md §2).
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "ScoreKit",
+    products: [
+        .library(name: "ScoreKitCore", targets: ["ScoreKitCore"]),
+        .library(name: "ScoreKitSDEs", targets: ["ScoreKitSDEs"]),
+        .library(name: "ScoreKitSamplers", targets: ["ScoreKitSamplers"]),
+        .library(name: "ScoreKitNetworks", targets: ["ScoreKitNetworks"]),
+        .library(name: "ScoreKitLosses", targets: ["ScoreKitLosses"]),
+        .library(name: "ScoreKitRunner", targets: ["ScoreKitRunner"]),
+        .library(name: "ScoreKitTesting", targets: ["ScoreKitTesting"]),
+        .executable(name: "scorekit", targets: ["scorekit"]),
+        .executable(name: "scorekit-bench", targets: ["scorekit-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // The one C shim: OpenBLAS's CBLAS interface (ENGINE-NOTES.md).
+        .systemLibrary(
+            name: "CScoreKitBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "ScoreKitCore",
+            dependencies: ["CScoreKitBLAS"],
+            path: "Sources/Core",
+            swiftSettings: strictSettings
+        ),
+        .target(name: "ScoreKitSDEs", dependencies: ["ScoreKitCore"], path: "Sources/SDEs", swiftSettings: strictSettings),
+        .target(
+            name: "ScoreKitSamplers", dependencies: ["ScoreKitCore"], path: "Sources/Samplers",
+            swiftSettings: strictSettings),
+        .target(
+            name: "ScoreKitNetworks", dependencies: ["ScoreKitCore"], path: "Sources/Networks",
+            swiftSettings: strictSettings),
+        .target(
+            name: "ScoreKitLosses", dependencies: ["ScoreKitCore"], path: "Sources/Losses",
+            swiftSettings: strictSettings),
+        .target(
+            name: "ScoreKitRunner",
+            dependencies: [
+                "ScoreKitCore", "ScoreKitSDEs", "ScoreKitSamplers", "ScoreKitNetworks", "ScoreKitLosses",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/Runner",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "scorekit",
+            dependencies: [
+                "ScoreKitRunner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/scorekit",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ScoreKitTesting", dependencies: ["ScoreKitCore"], path: "Sources/TestSupport",
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "scorekit-bench",
+            dependencies: ["ScoreKitCore", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitLosses", "ScoreKitRunner"],
+            path: "Sources/Benchmarks",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CoreTests", dependencies: ["ScoreKitCore", "ScoreKitTesting"], path: "Tests/CoreTests",
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "NetworksTests",
+            dependencies: ["ScoreKitCore", "ScoreKitNetworks", "ScoreKitLosses", "ScoreKitTesting"],
+            path: "Tests/NetworksTests",
+            swiftSettings: strictSettings),
+    ]
+)

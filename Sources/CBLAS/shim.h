@@ -1,0 +1,2 @@
+// ScoreKit's only C dependency: the CBLAS interface of OpenBLAS, plus its thread control.
+#include <cblas.h>

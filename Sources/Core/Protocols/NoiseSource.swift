@@ -1,0 +1,63 @@
+/// All randomness a sampler or loss uses, seeded, with one stream per sample.
+///
+/// The slice `[i, …]` of every draw comes from sample i's own stream, so a sample's noise depends on
+/// its seed, its index and how many draws came before, never on how many samples run together
+/// or on the thread count (as EDM's per-sample generators).
+public protocol NoiseSource: Sendable {
+    /// Standard normal draws of `shape` (first axis: samples).
+    mutating func normal(_ shape: [Int]) -> Tensor
+    /// Uniform draws in [0, 1) of `shape`.
+    mutating func uniform(_ shape: [Int]) -> Tensor
+    /// ±1 with probability ½ each, of `shape` (Hutchinson probes).
+    mutating func rademacher(_ shape: [Int]) -> Tensor
+}
+
+/// Counter-based per-sample noise on Philox-4x32-10 (`RandomStream`).
+///
+/// Sample `firstSample + i` of a batch draws from stream `(seed, firstSample + i)`; every call
+/// advances all streams by the same number of blocks, ⌈(values per sample)/4⌉, so the k-th call
+/// of a run gives sample j the same values whatever the batch it is drawn in.
+public struct PerSampleNoise: NoiseSource, Equatable {
+    /// The run's seed.
+    public let seed: UInt64
+    /// The global index of the batch's first sample.
+    public let firstSample: Int
+    /// Blocks consumed so far by every stream (saved in checkpoints to resume bit-exactly).
+    public var drawCounter: UInt64
+
+    public init(seed: UInt64, firstSample: Int = 0, drawCounter: UInt64 = 0) {
+        precondition(firstSample >= 0, "sample indices start at 0, got \(firstSample)")
+        self.seed = seed
+        self.firstSample = firstSample
+        self.drawCounter = drawCounter
+    }
+
+    public mutating func normal(_ shape: [Int]) -> Tensor {
+        draw(shape) { stream, row in stream.fillNormal(row) }
+    }
+
+    public mutating func uniform(_ shape: [Int]) -> Tensor {
+        draw(shape) { stream, row in stream.fillUniform(row) }
+    }
+
+    public mutating func rademacher(_ shape: [Int]) -> Tensor {
+        draw(shape) { stream, row in stream.fillRademacher(row) }
+    }
+
+    private mutating func draw(
+        _ shape: [Int], _ fill: (inout RandomStream, UnsafeMutableBufferPointer<Float>) -> Void
+    ) -> Tensor {
+        let rows = shape.first ?? 1
+        let width = rows == 0 ? 0 : Tensor.elementCount(of: shape) / rows
+        let counter = drawCounter
+        let first = UInt64(firstSample)
+        let seed = self.seed
+        drawCounter += UInt64((width + 3) / 4)
+        return Tensor(shape: shape) { buffer in
+            for r in 0..<rows {
+                var stream = RandomStream(seed: seed, stream: first + UInt64(r), drawCounter: counter)
+                fill(&stream, UnsafeMutableBufferPointer(rebasing: buffer[(r * width)..<((r + 1) * width)]))
+            }
+        }
+    }
+}

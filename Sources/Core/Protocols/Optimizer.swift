@@ -1,0 +1,30 @@
+/// Updates parameters from their gradients: SGD, Adam, AdamW, ….
+///
+/// The optimizer value is immutable configuration; its moments live in `State`, owned by the
+/// training loop and saved in checkpoints (as optax's `init`/`update` split).
+public protocol Optimizer: Sendable {
+    /// Per-run memory (moment estimates, step count).
+    associatedtype State: OptimizerState
+
+    /// Fresh state for `parameters`.
+    func initialState(for parameters: ParameterSet) -> State
+
+    /// Applies one update in place with learning rate `learningRate`.
+    func update(_ parameters: inout ParameterSet, gradients: [Tensor], state: inout State, learningRate: Double)
+}
+
+/// Optimizer state that can be written to and read from a checkpoint as named tensors.
+public protocol OptimizerState: Sendable {
+    /// The state as named tensors (for example `adam.m.l1.weight`) and a step count.
+    var tensors: [(name: String, tensor: Tensor)] { get }
+    /// The number of updates applied.
+    var stepCount: Int { get }
+}
+
+/// Builds a model for a data shape: the registered form of a network, whose configuration
+/// alone does not fix the sizes of its parameters.
+public protocol NetworkArchitecture: Sendable {
+    /// A model with freshly initialised parameters for samples of shape `sampleShape`
+    /// (without the batch axis), `classCount` labels (0: unconditional), drawn from `seed`.
+    func makeModel(sampleShape: [Int], classCount: Int, seed: UInt64) -> any TrainableModel
+}

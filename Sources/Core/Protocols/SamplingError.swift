@@ -1,0 +1,41 @@
+/// What goes wrong while sampling, integrating or measuring likelihood.
+public enum SamplingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A step produced NaN or ±∞.
+    case nonFinite(sampler: String, step: Int, stepCount: Int, time: Double)
+    /// An adaptive solver used up its evaluation budget before reaching the end time.
+    case evaluationBudgetExceeded(solver: String, limit: Int, time: Double, end: Double)
+    /// An adaptive solver's step fell below its minimum.
+    case stepSizeTooSmall(solver: String, stepSize: Double, minimum: Double, time: Double)
+    /// The time grid cannot be used with this process or sampler.
+    case invalidTimeGrid(reason: String)
+
+    public var description: String {
+        switch self {
+        case let .nonFinite(sampler, step, count, time):
+            return """
+                error: sampler '\(sampler)' produced non-finite values at step \(step + 1) of \(count) (t = \(format(time)))
+                  hint: increase timeGrid.steps, or check the model and the process's parameters
+                """
+        case let .evaluationBudgetExceeded(solver, limit, time, end):
+            return """
+                error: '\(solver)' used its \(limit) model evaluations at t = \(format(time)), before reaching t = \(format(end))
+                  hint: raise the evaluation limit or loosen rtol/atol
+                """
+        case let .stepSizeTooSmall(solver, size, minimum, time):
+            return """
+                error: '\(solver)' step size \(format(size)) fell below its minimum \(format(minimum)) at t = \(format(time))
+                  hint: the dynamics may be stiff or non-finite there; loosen rtol/atol or lower the minimum step
+                """
+        case let .invalidTimeGrid(reason):
+            return "error: invalid time grid: \(reason)"
+        }
+    }
+
+    private func format(_ value: Double) -> String {
+        let magnitude = Swift.abs(value)
+        if magnitude != 0 && (magnitude < 1e-3 || magnitude >= 1e4) {
+            return "\(Float(value))"
+        }
+        return "\((value * 1e4).rounded() / 1e4)"
+    }
+}
