@@ -1,0 +1,102 @@
+extension ConfigurationValue {
+    /// The node at a dotted path such as `sampler.churn`, or `nil` if there is none.
+    ///
+    /// Each component is a mapping key; on a sequence, a component that is a whole number is an
+    /// index from 0 (`network.hiddenWidths.1`). The empty path is this node.
+    public func value(atPath path: String) -> ConfigurationValue? {
+        guard let components = Self.pathComponents(path) else { return nil }
+        var node = self
+        for component in components {
+            if let elements = node.elements {
+                guard let index = Int(component), elements.indices.contains(index) else { return nil }
+                node = elements[index]
+            } else {
+                guard let child = node[component] else { return nil }
+                node = child
+            }
+        }
+        return node
+    }
+
+    /// This tree with `newValue` placed at a dotted path, as `--set sampler.churn=0.2` does.
+    ///
+    /// Missing keys and `null` nodes on the way become mappings, so `--set sampler.churn=0.2`
+    /// works on a recipe without `sampler`; a sequence element must already exist. The path
+    /// must not pass through a scalar.
+    /// - Throws: `ConfigurationError.invalidOverride` if the path is malformed or blocked.
+    public func setting(_ newValue: ConfigurationValue, atPath path: String) throws(ConfigurationError)
+        -> ConfigurationValue
+    {
+        try setting(newValue, atPath: path, overrideText: "\(path)=\(newValue)")
+    }
+
+    /// Places `newValue` at a dotted path; see `setting(_:atPath:)`.
+    public mutating func set(_ newValue: ConfigurationValue, atPath path: String) throws(ConfigurationError) {
+        self = try setting(newValue, atPath: path)
+    }
+
+    /// This tree with each override applied in order, so a later one wins.
+    public func applying(_ overrides: [ConfigurationOverride]) throws(ConfigurationError) -> ConfigurationValue {
+        var result = self
+        for override in overrides {
+            result = try result.setting(override.value, atPath: override.path, overrideText: override.description)
+        }
+        return result
+    }
+
+    /// `setting(_:atPath:)`, naming `overrideText` in errors.
+    func setting(_ newValue: ConfigurationValue, atPath path: String, overrideText: String)
+        throws(ConfigurationError) -> ConfigurationValue
+    {
+        guard let components = Self.pathComponents(path), !components.isEmpty else {
+            throw .invalidOverride(text: overrideText, reason: "'\(path)' is not a dotted path of keys")
+        }
+        return try setting(newValue, components: components[...], walked: [], text: overrideText)
+    }
+
+    private func setting(
+        _ newValue: ConfigurationValue, components: ArraySlice<String>, walked: [String], text: String
+    ) throws(ConfigurationError) -> ConfigurationValue {
+        guard let component = components.first else { return newValue }
+        let rest = components.dropFirst()
+        let here = walked + [component]
+        switch content {
+        case .null:
+            let child = try ConfigurationValue.null().setting(newValue, components: rest, walked: here, text: text)
+            return .mapping([Entry(key: component, value: child)], at: location)
+        case .mapping(var entries):
+            if let index = entries.firstIndex(where: { $0.key == component }) {
+                let child = entries[index].value
+                entries[index].value = try child.setting(newValue, components: rest, walked: here, text: text)
+            } else {
+                let child = try ConfigurationValue.null().setting(newValue, components: rest, walked: here, text: text)
+                entries.append(Entry(key: component, value: child))
+            }
+            return .mapping(entries, at: location)
+        case .sequence(var elements):
+            guard let index = Int(component), elements.indices.contains(index) else {
+                let reason =
+                    "'\(walked.joined(separator: "."))' is a sequence of \(elements.count) elements; "
+                    + "'\(component)' is not an index from 0 to \(elements.count - 1)"
+                throw .invalidOverride(text: text, reason: reason)
+            }
+            elements[index] = try elements[index].setting(newValue, components: rest, walked: here, text: text)
+            return .sequence(elements, at: location)
+        case .bool, .integer, .number, .string:
+            let reason = "'\(walked.joined(separator: "."))' is \(typeDescription), not a mapping"
+            throw .invalidOverride(text: text, reason: reason)
+        }
+    }
+
+    /// The components of a dotted path, or `nil` if one is empty; `""` has none.
+    static func pathComponents(_ path: String) -> [String]? {
+        if path.isEmpty { return [] }
+        let components = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        return components.contains(where: \.isEmpty) ? nil : components
+    }
+
+    /// `base.key`, or `key` alone when `base` is empty.
+    static func joinPath(_ base: String, _ key: String) -> String {
+        base.isEmpty ? key : key.isEmpty ? base : "\(base).\(key)"
+    }
+}
