@@ -21,6 +21,32 @@ enum ElementwiseKernels {
         }
     }
 
+    /// y = x·σ(x) and s = σ(x).
+    static func siluWithSigmoid(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let pointers = UncheckedSendable((x, y, s))
+        Compute.parallelChunks(count: count, minimumPerChunk: parallelThreshold) { range in
+            let (x, y, s) = pointers.value
+            for i in range {
+                let sig = 1 / (1 + FastMath.exp(-x[i]))
+                s[i] = sig
+                y[i] = x[i] * sig
+            }
+        }
+    }
+
+    /// out = g·s·(1 + x·(1 − s)) with s = σ(x) saved from the forward pass.
+    static func siluBackward(
+        _ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+        _ out: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        for i in 0..<count {
+            let sig = s[i]
+            out[i] = g[i] * sig * (1 + x[i] * (1 - sig))
+        }
+    }
+
     /// out = op(a, b) with NumPy broadcasting described by `plan`.
     @inline(__always)
     static func broadcast<Op: BinaryElementwise>(

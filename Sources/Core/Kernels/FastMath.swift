@@ -6,11 +6,12 @@ enum FastMath {
     /// `eˣ` by Cephes' `expf` polynomial after range reduction `x = n·ln2 + r`, |r| ≤ ½ln2.
     ///
     /// `n` is rounded with the 1.5·2²³ trick and `2ⁿ` is built from the bits of that sum, so the loop
-    /// has no float→int conversion and no call. Inputs are clamped to [−87.3, 88.7]: the result
-    /// never overflows to ∞ and tends to 0 (a normal float) below.
+    /// has no float→int conversion and no call. Inputs are clamped to [−87.3, 88.376]: the result
+    /// never overflows to ∞ (above 88.376 it stays at e^88.376 ≈ 2.4e38: a larger input rounds n
+    /// to 128, whose 2ⁿ is ∞) and tends to 0 (a normal float) below.
     @inline(__always)
     static func exp(_ x: Float) -> Float {
-        let clampedHigh = x > 88.7 ? Float(88.7) : x
+        let clampedHigh = x > 88.376 ? Float(88.376) : x
         let v = clampedHigh < -87.3 ? Float(-87.3) : clampedHigh
         let shifter: Float = 12_582_912  // 1.5·2²³
         let t = v * 1.442_695_04 + shifter

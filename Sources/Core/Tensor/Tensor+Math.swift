@@ -24,7 +24,9 @@ public func square(_ x: Tensor) -> Tensor {
 /// xᵖ for a scalar exponent p, elementwise.
 public func pow(_ x: Tensor, _ exponent: Float) -> Tensor {
     Autodiff.unary(x, result: x.applying(Elementwise.Power(exponent: exponent))) { g in
-        g * pow(x, exponent - 1) * exponent
+        // x⁰ is constant: p·x⁻¹ with p = 0 would give 0·∞ = NaN at x = 0 (and in the higher
+        // derivatives of integer powers there).
+        exponent == 0 ? g * 0 : g * pow(x, exponent - 1) * exponent
     }
 }
 
@@ -57,7 +59,13 @@ public func sigmoid(_ x: Tensor) -> Tensor {
 ///
 /// The first-order gradient is one fused kernel (`siluBackward`), itself differentiable.
 public func silu(_ x: Tensor) -> Tensor {
-    Autodiff.unary(x, result: x.applying(Elementwise.SiLU())) { g in siluBackward(x, g) }
+    guard x.isTracked, Autodiff.isRecording else { return x.applying(Elementwise.SiLU()) }
+    // Training: keep σ(x) from the forward pass, so the first-order backward needs no exp.
+    let (y, s) = x.siluWithSigmoid()
+    return Autodiff.unary(x, result: y) { g in
+        guard Autodiff.isRecording else { return Tensor.siluBackwardValues(x, s, g) }
+        return siluBackward(x, g)
+    }
 }
 
 /// g·SiLU'(x), the gradient of `silu` at `x` for the output gradient `g`, in one pass.
