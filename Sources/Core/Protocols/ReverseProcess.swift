@@ -14,9 +14,32 @@ public protocol ReverseProcess: Sendable {
     var sde: SDE { get }
     /// x̂₀(x, t) for a batch `x`: one model evaluation.
     func denoised(_ x: Tensor, at time: Double) -> Tensor
+
+    /// x̂₀ for a batch whose rows sit at different times, row i at `times[i]`: one model evaluation.
+    ///
+    /// Adaptive solvers give each sample its own step sizes, so that no sample depends on the
+    /// batch it runs in (`runAdaptive`); its rows then sit at different times. The default
+    /// evaluates the rows of each distinct time together (gathered). A wrapper that holds
+    /// per-sample data, such as class labels, implements this by forwarding, as
+    /// `CountingProcess` and `ModelReverseProcess` do.
+    func denoised(_ x: Tensor, at times: [Double]) -> Tensor
 }
 
 extension ReverseProcess {
+    public func denoised(_ x: Tensor, at times: [Double]) -> Tensor {
+        precondition(times.count == x.shape.first, "\(times.count) times for a batch of shape \(x.shape)")
+        guard let first = times.first, times.contains(where: { $0 != first }) else {
+            return denoised(x, at: times.first ?? 0)
+        }
+        var rowsByTime: [Double: [Int]] = [:]
+        for (row, time) in times.enumerated() { rowsByTime[time, default: []].append(row) }
+        let groups = rowsByTime.sorted { $0.key > $1.key }
+        let parts = groups.map { denoised(x.gathering(rows: $0.value), at: $0.key) }
+        var position = [Int](repeating: 0, count: times.count)  // row → its place in the concatenation
+        for (place, row) in groups.flatMap(\.value).enumerated() { position[row] = place }
+        return Tensor.concatenate(parts, alongAxis: 0).gathering(rows: position)
+    }
+
     /// α, σ and derivatives at `time`.
     public func marginal(at time: Double) -> Marginal { sde.marginal(at: time) }
 
@@ -66,5 +89,20 @@ public struct ModelReverseProcess<SDE: ForwardSDE, Target: Parameterization, Mod
         let input = c.inputScale == 1 ? x : x * Float(c.inputScale)
         let output = model(input, condition)
         return c.skipScale == 0 ? output * Float(c.outputScale) : x * Float(c.skipScale) + output * Float(c.outputScale)
+    }
+
+    /// One evaluation with a per-sample `NoiseCondition`; each row gets the same values as
+    /// `denoised(_:at:)` at its own time would give it.
+    public func denoised(_ x: Tensor, at times: [Double]) -> Tensor {
+        precondition(times.count == x.shape.first, "\(times.count) times for a batch of shape \(x.shape)")
+        let marginals = times.map { sde.marginal(at: $0) }
+        let c = marginals.map { parameterization.preconditioning(for: $0) }
+        let condition = NoiseCondition(times: times, marginals: marginals, labels: labels)
+        let shape = [x.shape[0]] + Array(repeating: 1, count: Swift.max(x.rank - 1, 0))
+        func perRow(_ value: (Preconditioning) -> Double) -> Tensor { Tensor(c.map { Float(value($0)) }, shape: shape) }
+        let input = c.allSatisfy { $0.inputScale == 1 } ? x : x * perRow(\.inputScale)
+        let output = model(input, condition)
+        return c.allSatisfy { $0.skipScale == 0 }
+            ? output * perRow(\.outputScale) : x * perRow(\.skipScale) + output * perRow(\.outputScale)
     }
 }

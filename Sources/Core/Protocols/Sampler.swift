@@ -25,8 +25,16 @@ public protocol Sampler: Sendable {
         noise: inout some NoiseSource
     ) throws(SamplingError) -> Tensor
 
-    /// The model evaluations a run of `stepCount` steps makes (Heun: 2N − 1 with a final Euler step).
+    /// The model evaluations a run of `stepCount` steps makes on a grid whose times are all > 0
+    /// (Heun: 2N; on EDM's grid, whose last step goes to σ = 0, 2N − 1: see `evaluationCount(forTimes:)`).
     func evaluationCount(forStepCount stepCount: Int) -> Int
+
+    /// The model evaluations a run over `times` makes, exactly.
+    ///
+    /// The default counts a last step to t = 0, the final denoising step (x ← x̂₀(x, t), one
+    /// evaluation), as one, and every other step as `evaluationCount(forStepCount:)` does.
+    /// Samplers whose step to t = 0 costs more (a corrector before it) implement this.
+    func evaluationCount(forTimes times: [Double]) -> Int
 }
 
 extension Sampler where State == Void {
@@ -35,6 +43,12 @@ extension Sampler where State == Void {
 
 extension Sampler {
     public func evaluationCount(forStepCount stepCount: Int) -> Int { stepCount }
+
+    public func evaluationCount(forTimes times: [Double]) -> Int {
+        let stepCount = Swift.max(times.count - 1, 0)
+        guard stepCount > 0, times.last == 0 else { return evaluationCount(forStepCount: stepCount) }
+        return evaluationCount(forStepCount: stepCount - 1) + 1
+    }
 }
 
 /// The shape of a sampling run.
@@ -95,7 +109,7 @@ public func runSampler<S: Sampler, P: ReverseProcess, N: NoiseSource>(
 /// A reverse process that counts its model evaluations (shared across copies).
 public struct CountingProcess<Base: ReverseProcess>: ReverseProcess {
     public let base: Base
-    private let counter = Counter()
+    let counter = Counter()
 
     public init(base: Base) { self.base = base }
 
@@ -106,10 +120,15 @@ public struct CountingProcess<Base: ReverseProcess>: ReverseProcess {
         return base.denoised(x, at: time)
     }
 
+    public func denoised(_ x: Tensor, at times: [Double]) -> Tensor {
+        counter.increment()
+        return base.denoised(x, at: times)
+    }
+
     /// Evaluations so far.
     public var evaluationCount: Int { counter.value }
 
-    private final class Counter: Sendable {
+    final class Counter: Sendable {
         private let count = Atomic<Int>(0)
         func increment() { count.add(1, ordering: .relaxed) }
         var value: Int { count.load(ordering: .relaxed) }

@@ -8,6 +8,8 @@ public enum SamplingError: Error, Sendable, Equatable, CustomStringConvertible {
     case stepSizeTooSmall(solver: String, stepSize: Double, minimum: Double, time: Double)
     /// The time grid cannot be used with this process or sampler.
     case invalidTimeGrid(reason: String)
+    /// The sampler needs a capability the reverse process lacks, such as a log-density for MALA.
+    case unsupportedProcess(sampler: String, requirement: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,11 @@ public enum SamplingError: Error, Sendable, Equatable, CustomStringConvertible {
                 """
         case let .invalidTimeGrid(reason):
             return "error: invalid time grid: \(reason)"
+        case let .unsupportedProcess(sampler, requirement):
+            return """
+                error: sampler '\(sampler)' needs \(requirement)
+                  hint: choose a sampler that needs only the score, such as 'langevin' or 'euler-maruyama'
+                """
         }
     }
 

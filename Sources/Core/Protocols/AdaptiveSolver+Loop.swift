@@ -1,0 +1,150 @@
+import Foundation
+
+/// Integrates `field` from `start` to `end` (either direction) from `initial`, choosing every
+/// sample's steps with `solver`'s error estimate and `control` (see `StepSizeControl`).
+///
+/// Each sample has its own time, step size and controller memory, and every evaluation sees the
+/// whole batch, so a sample's result depends on its own values only: never on the batch size or
+/// the thread count. A sample that reaches `end` stays there with step 0 while others finish.
+/// Evaluations are counted exactly, for the batch and for each sample.
+///
+/// - Throws: `evaluationBudgetExceeded` when a sample needs more than
+///   `control.maximumEvaluationCount` evaluations; `stepSizeTooSmall` when a step shrinks below
+///   `control.minimumStepSize` or below the resolution of the time (non-finite values, stiffness).
+/// Recording is off inside, except where the field itself turns it on (divergences).
+public func runAdaptive<S: AdaptiveSampler, F: VectorField>(
+    _ solver: S, field: F, from start: Double, to end: Double, initial: Tensor
+) throws(SamplingError) -> AdaptiveOutcome {
+    let n = initial.shape.first ?? 0
+    precondition(n > 0, "an adaptive run needs a batch [N, …] with N ≥ 1, got shape \(initial.shape)")
+    let control = solver.control
+    guard start != end else {
+        return AdaptiveOutcome(
+            solution: initial, evaluationCount: 0, sampleEvaluationCounts: Array(repeating: 0, count: n),
+            acceptedStepCounts: Array(repeating: 0, count: n), rejectedStepCounts: Array(repeating: 0, count: n))
+    }
+    let name = String(describing: S.self)
+    let direction = end > start ? 1.0 : -1.0
+    let span = Swift.abs(end - start)
+    let exponentOrder = Double(Swift.min(solver.order ?? solver.embeddedOrder, solver.embeddedOrder) + 1)
+    return try Autodiff.withoutRecording { () throws(SamplingError) -> AdaptiveOutcome in
+        var y = initial.detached()
+        var times = Array(repeating: start, count: n)
+        var velocity = try field.velocity(y, at: times)
+        var batchCount = 1
+        var counts = Array(repeating: 1, count: n)
+        var sizes: [Double]
+        if control.initialStepSize > 0 {
+            sizes = Array(repeating: Swift.min(control.initialStepSize, span), count: n)
+        } else {
+            sizes = try initialStepSizes(
+                y, velocity: velocity, start: start, direction: direction, span: span, order: exponentOrder,
+                control: control, field: field)
+            batchCount += 1
+            for i in 0..<n { counts[i] += 1 }
+        }
+        sizes = sizes.map { Swift.min(Swift.max($0, control.minimumStepSize), control.maximumStepSize) }
+        var done = Array(repeating: false, count: n)
+        var previousError = Array(repeating: 1.0, count: n)
+        var rejectedLast = Array(repeating: false, count: n)
+        var accepted = Array(repeating: 0, count: n)
+        var rejected = Array(repeating: 0, count: n)
+        while done.contains(false) {
+            let remaining = (0..<n).map { Swift.abs(end - times[$0]) }
+            let finishing = (0..<n).map { !done[$0] && sizes[$0] >= remaining[$0] }
+            let steps = (0..<n).map { done[$0] ? 0 : direction * Swift.min(sizes[$0], remaining[$0]) }
+            let attempt = try solver.attempt(y, velocity: velocity, times: times, sizes: steps, field: field)
+            batchCount += attempt.evaluationCount
+            let errors = errorNorms(attempt.errorEstimate, y, attempt.proposal, control: control)
+            var keep = Array(repeating: Float(0), count: n)
+            for i in 0..<n where !done[i] {
+                counts[i] += attempt.evaluationCount
+                let e = errors[i]
+                var factor: Double
+                if e <= 1 {  // false for NaN
+                    keep[i] = 1
+                    accepted[i] += 1
+                    times[i] = finishing[i] ? end : times[i] + steps[i]
+                    done[i] = finishing[i]
+                    let p = control.proportionalCoefficient
+                    factor =
+                        e == 0
+                        ? control.maximumFactor
+                        : control.safety * Foundation.pow(e, -(p + control.integralCoefficient) / exponentOrder)
+                            * Foundation.pow(previousError[i], p / exponentOrder)
+                    factor = Swift.min(Swift.max(factor, control.minimumFactor), control.maximumFactor)
+                    if rejectedLast[i] { factor = Swift.min(factor, 1) }
+                    previousError[i] = Swift.max(e, 1e-10)
+                    rejectedLast[i] = false
+                } else {
+                    rejected[i] += 1
+                    factor = e.isFinite ? control.safety * Foundation.pow(e, -1 / exponentOrder) : control.minimumFactor
+                    factor = Swift.min(Swift.max(factor, control.minimumFactor), control.safety)
+                    rejectedLast[i] = true
+                }
+                sizes[i] = Swift.min(Swift.abs(steps[i]) * factor, control.maximumStepSize)
+                guard !done[i] else { continue }
+                if sizes[i] < control.minimumStepSize || times[i] + direction * sizes[i] == times[i] {
+                    throw .stepSizeTooSmall(
+                        solver: name, stepSize: sizes[i], minimum: control.minimumStepSize, time: times[i])
+                }
+                if counts[i] >= control.maximumEvaluationCount {
+                    throw .evaluationBudgetExceeded(
+                        solver: name, limit: control.maximumEvaluationCount, time: times[i], end: end)
+                }
+            }
+            let mask = Tensor(keep, shape: [n] + Array(repeating: 1, count: Swift.max(initial.rank - 1, 0)))
+            y = select(mask, attempt.proposal, y)
+            if let next = attempt.endVelocity {
+                velocity = select(mask, next, velocity)
+            } else if keep.contains(1) {
+                let fresh = try field.velocity(y, at: times)
+                velocity = select(mask, fresh, velocity)
+                batchCount += 1
+                for i in 0..<n where keep[i] == 1 && !done[i] { counts[i] += 1 }
+            }
+        }
+        return AdaptiveOutcome(
+            solution: y, evaluationCount: batchCount, sampleEvaluationCounts: counts, acceptedStepCounts: accepted,
+            rejectedStepCounts: rejected)
+    }
+}
+
+/// ‖error / (atol + rtol·max(|y₀|, |y₁|))‖_RMS of each row, in Double.
+func errorNorms(_ error: Tensor, _ y0: Tensor, _ y1: Tensor, control: StepSizeControl) -> [Double] {
+    let n = y0.shape[0]
+    let scale = Tensor.maximum(abs(y0), abs(y1)) * Float(control.relativeTolerance) + Float(control.absoluteTolerance)
+    return rootMeanSquares(error / scale, rows: n)
+}
+
+/// The root mean square of each row of `x`.
+private func rootMeanSquares(_ x: Tensor, rows n: Int) -> [Double] {
+    square(x).reshaped([n, -1]).mean(alongAxis: 1).scalars.map { Double($0).squareRoot() }
+}
+
+/// Hairer's initial step (Hairer, Nørsett & Wanner 1993, §II.4; scipy's `select_initial_step`),
+/// per sample, with one evaluation of the field:
+///
+/// ```
+/// d₀ = ‖y₀/s‖, d₁ = ‖f₀/s‖, s = atol + rtol·|y₀|;   h₀ = 0.01·d₀/d₁ (10⁻⁶·span if either is tiny)
+/// d₂ = ‖(f(y₀ + h₀f₀) − f₀)/s‖/h₀;   h₁ = (0.01/max(d₁, d₂))^(1/q);   h = min(100·h₀, h₁, span)
+/// ```
+private func initialStepSizes(
+    _ y: Tensor, velocity: Tensor, start: Double, direction: Double, span: Double, order: Double,
+    control: StepSizeControl, field: some VectorField
+) throws(SamplingError) -> [Double] {
+    let n = y.shape[0]
+    let scale = abs(y) * Float(control.relativeTolerance) + Float(control.absoluteTolerance)
+    let d0 = rootMeanSquares(y / scale, rows: n)
+    let d1 = rootMeanSquares(velocity / scale, rows: n)
+    let floor = 1e-6 * span
+    let h0 = (0..<n).map { d0[$0] < 1e-5 || d1[$0] < 1e-5 ? floor : Swift.min(0.01 * d0[$0] / d1[$0], span) }
+    let column = Tensor(h0.map { Float(direction * $0) }, shape: [n] + Array(repeating: 1, count: Swift.max(y.rank - 1, 0)))
+    let probe = try field.velocity(y + velocity * column, at: h0.map { start + direction * $0 })
+    let d2 = rootMeanSquares((probe - velocity) / scale, rows: n)
+    return (0..<n).map { i in
+        let rate = Swift.max(d1[i], d2[i] / h0[i])
+        let h1 = rate <= 1e-15 ? Swift.max(floor, h0[i] * 1e-3) : Foundation.pow(0.01 / rate, 1 / order)
+        return Swift.min(100 * h0[i], h1, span)
+    }
+}

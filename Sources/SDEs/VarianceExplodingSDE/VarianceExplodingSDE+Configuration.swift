@@ -1,0 +1,34 @@
+public import ScoreKitCore
+
+extension VarianceExplodingSDE {
+    public struct Configuration: ComponentConfiguration, Equatable {
+        /// σ_min = σ(0), `sigma_min` of score_sde.
+        public var sigmaMin = 0.01
+        /// σ_max = σ(1), `sigma_max` of score_sde: the prior's standard deviation.
+        public var sigmaMax = 50.0
+        /// ε, the data end of the time range [ε, 1] (score_sde's `eps`).
+        public var minimumTime = 1e-5
+
+        public init() {}
+
+        public func validate() throws(ConfigurationError) {
+            try validateNoiseLevels(sigmaMin: sigmaMin, sigmaMax: sigmaMax)
+            try validateMinimumTime(minimumTime, below: 1, allowingZero: true)
+        }
+    }
+}
+
+extension VarianceExplodingSDE: RegisteredComponent {
+    public static let id: ComponentID = "variance-exploding"
+    public static let summary = "VE SDE, geometric σ(t) (Song et al. 2021; continuous NCSN)"
+}
+
+/// 0 < σ_min < σ_max, both finite.
+func validateNoiseLevels(sigmaMin: Double, sigmaMax: Double) throws(ConfigurationError) {
+    guard sigmaMin > 0, sigmaMin.isFinite else {
+        throw .outOfRange(key: "sigmaMin", value: "\(sigmaMin)", expected: "a finite number > 0")
+    }
+    guard sigmaMax > sigmaMin, sigmaMax.isFinite else {
+        throw .outOfRange(key: "sigmaMax", value: "\(sigmaMax)", expected: "a finite number > sigmaMin (\(sigmaMin))")
+    }
+}

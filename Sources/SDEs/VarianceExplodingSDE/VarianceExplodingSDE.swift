@@ -1,0 +1,44 @@
+import Foundation
+public import ScoreKitCore
+
+/// The variance-exploding SDE of Song et al. (2021), eq. 9: the continuous limit of NCSN's
+/// geometric noise levels (Song & Ermon 2019).
+///
+/// ```
+/// dx = √(d[σ²]/dt) dW,   σ(t) = sigmaMin·(sigmaMax/sigmaMin)ᵗ,   t ∈ [minimumTime, 1]
+/// α = 1,   α' = 0,   σ' = σ·log(sigmaMax/sigmaMin),   f = 0,   g² = 2σ²·log(sigmaMax/sigmaMin)
+/// λ(t) = −2 log σ(t)   ⇔   t = (−½λ − log sigmaMin)/log(sigmaMax/sigmaMin)
+/// prior  N(0, sigmaMax²·I)
+/// ```
+/// As in the reference code, σ(0) = sigmaMin: the data at t = 0 is already convolved with
+/// N(0, sigmaMin²), and a final denoising step (time grid `finalStep: toZero`) removes it.
+/// SMLD's ancestral step is `posterior(at:given:)` between two noise levels.
+/// - Note: Matches `VESDE` of the score_sde code (`marginal_prob`, `sde`, `prior_sampling`);
+///   its defaults there are sigmaMin 0.01, sigmaMax 50 (CIFAR-10) and `eps` 1e-5.
+public struct VarianceExplodingSDE: ForwardSDE {
+    public let configuration: Configuration
+
+    /// The process with the defaults σ ∈ [0.01, 50], t ∈ [1e-5, 1].
+    public init() { configuration = Configuration() }
+
+    /// The process of `configuration`, validated.
+    public init(configuration: Configuration) throws(ConfigurationError) {
+        try configuration.validate()
+        self.configuration = configuration
+    }
+
+    public var timeRange: ClosedRange<Double> { configuration.minimumTime...1 }
+
+    /// log(sigmaMax/sigmaMin).
+    var logRatio: Double { Foundation.log(configuration.sigmaMax / configuration.sigmaMin) }
+
+    public func marginal(at time: Double) -> Marginal {
+        let sigma = configuration.sigmaMin * Foundation.exp(time * logRatio)
+        return Marginal(
+            signalScale: 1, noiseScale: sigma, signalScaleDerivative: 0, noiseScaleDerivative: sigma * logRatio)
+    }
+
+    public func time(forLogSignalToNoiseRatio logSignalToNoiseRatio: Double) -> Double {
+        (-0.5 * logSignalToNoiseRatio - Foundation.log(configuration.sigmaMin)) / logRatio
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import ScoreKitCore
+import ScoreKitSDEs
+import Testing
+
+/// The laws every registered time grid satisfies on every process, and each grid's own spacing.
+@Suite("TimeGrid")
+struct TimeGridTests {
+    static let gridIDs = testRegistry.ids(of: .timeGrid).map(\.rawValue)
+
+    @Test("decreasing, from T to the end time, `steps` steps", arguments: gridIDs, allProcesses)
+    func laws(_ id: String, _ process: ProcessCase) throws {
+        // Karras and log-SNR need a finite noise level at T: not with zero terminal SNR.
+        if ["karras", "log-snr"].contains(id) && process.name.contains("zero terminal") { return }
+        for finalStep in FinalStep.allCases {
+            let settings: ConfigurationValue = [
+                "kind": .string(id), "steps": 12, "finalStep": .string(finalStep.rawValue),
+            ]
+            let grid = try testRegistry.make(.timeGrid, from: settings)
+            let times = grid.times(for: process.sde)
+            let range = process.sde.timeRange
+            #expect(zip(times, times.dropFirst()).allSatisfy { $0 > $1 }, "\(times)")
+            if id == "discrete" {
+                // diffusers' `leading` never visits the last step; `none` adds k = 0 unless already there.
+                #expect(times.first! <= range.upperBound && times.last! >= 0)
+                #expect(times.count == 13 || (finalStep == .none && times.count == 12))
+            } else {
+                #expect(times.first == range.upperBound)
+                #expect(times.count == 13)
+                let end = Swift.max(1e-3, range.lowerBound)
+                #expect(times.last == (finalStep == .toZero ? 0 : end))
+                if finalStep == .toZero { #expect(times[times.count - 2] == end) }
+            }
+        }
+    }
+
+    @Test func uniformAndQuadraticSpacing() throws {
+        let sde = VariancePreservingSDE()
+        var c = UniformTimeGrid.Configuration()
+        c.steps = 4
+        #expect(
+            try UniformTimeGrid(configuration: c).times(for: sde).map { ($0 * 1e9).rounded() / 1e9 } == [
+                1, 0.75025, 0.5005, 0.25075, 0.001,
+            ])
+        var q = QuadraticTimeGrid.Configuration()
+        q.steps = 4
+        let quadratic = try QuadraticTimeGrid(configuration: q).times(for: sde)
+        for (i, t) in quadratic.enumerated() {
+            let u = 1 - Double(i) / 4
+            #expect(isClose(t, 0.001 + 0.999 * u * u, relative: 1e-14))
+        }
+    }
+
+    /// EDM's `edm_sampler` with num_steps = 18, ρ = 7, σ ∈ [0.002, 80], then t_N = 0.
+    @Test func karrasMatchesEDM() {
+        let times = KarrasTimeGrid().times(for: EDMSDE())
+        #expect(times.count == 19 && times.last == 0)
+        for i in 0..<18 {
+            let sigma = Foundation.pow(
+                Foundation.pow(80, 1 / 7.0) + Double(i) / 17
+                    * (Foundation.pow(0.002, 1 / 7.0) - Foundation.pow(80, 1 / 7.0)), 7)
+            #expect(isClose(times[i], sigma, relative: 1e-12))
+        }
+    }
+
+    @Test func karrasUsesTheNoiseLevelOfVPProcesses() {
+        let sde = VariancePreservingSDE()
+        let times = KarrasTimeGrid().times(for: sde)
+        let levels = times.dropLast().map { Foundation.pow(sde.marginal(at: $0).noiseLevel, 1 / 7.0) }
+        let gaps = zip(levels, levels.dropFirst()).map { $0 - $1 }
+        #expect(gaps.allSatisfy { isClose($0, gaps[0], relative: 1e-8) }, "\(gaps)")
+    }
+
+    @Test func logSNRIsEvenInLogSNRAndGeometricInNoiseScale() throws {
+        let sde = VariancePreservingSDE()
+        let lambdas = LogSNRTimeGrid().times(for: sde).map { sde.marginal(at: $0).logSignalToNoiseRatio }
+        let gaps = zip(lambdas, lambdas.dropFirst()).map { $1 - $0 }
+        #expect(gaps.allSatisfy { isClose($0, gaps[0], relative: 1e-8) }, "\(gaps)")
+        let sigmas = GeometricTimeGrid().times(for: sde).map { Foundation.log(sde.marginal(at: $0).noiseScale) }
+        let ratios = zip(sigmas, sigmas.dropFirst()).map { $1 - $0 }
+        #expect(ratios.allSatisfy { isClose($0, ratios[0], relative: 1e-8) }, "\(ratios)")
+        // For VE the two coincide (α = 1).
+        let ve = VarianceExplodingSDE()
+        var g = GeometricTimeGrid.Configuration()
+        g.steps = 20
+        let geometric = try GeometricTimeGrid(configuration: g).times(for: ve)
+        for (a, b) in zip(geometric, LogSNRTimeGrid().times(for: ve)) { #expect(isClose(a, b, relative: 1e-12)) }
+    }
+
+    func discrete(_ spacing: DiscreteTimeGrid.Spacing, steps: Int, offset: Int = 0) throws -> DiscreteTimeGrid {
+        var c = DiscreteTimeGrid.Configuration()
+        c.spacing = spacing
+        c.steps = steps
+        c.stepsOffset = offset
+        return try DiscreteTimeGrid(configuration: c)
+    }
+
+    /// Indices printed by NumPy with diffusers' formulas, N = 1000.
+    @Test func discreteSpacingsMatchDiffusers() throws {
+        #expect(
+            try discrete(.linspace, steps: 10).indices(latticeCount: 1000) == [
+                999, 888, 777, 666, 555, 444, 333, 222, 111, 0,
+            ])
+        #expect(
+            try discrete(.leading, steps: 10).indices(latticeCount: 1000) == [
+                900, 800, 700, 600, 500, 400, 300, 200, 100, 0,
+            ])
+        #expect(
+            try discrete(.trailing, steps: 10).indices(latticeCount: 1000) == [
+                999, 899, 799, 699, 599, 499, 399, 299, 199, 99,
+            ])
+        let linspace50 = try discrete(.linspace, steps: 50).indices(latticeCount: 1000)
+        #expect(Array(linspace50.prefix(6)) == [999, 979, 958, 938, 917, 897] && linspace50.suffix(3) == [41, 20, 0])
+        let trailing30 = try discrete(.trailing, steps: 30).indices(latticeCount: 1000)
+        #expect(Array(trailing30.prefix(4)) == [999, 966, 932, 899] && trailing30.suffix(2) == [66, 32])
+        let leading30 = try discrete(.leading, steps: 30, offset: 1).indices(latticeCount: 1000)
+        #expect(Array(leading30.prefix(3)) == [958, 925, 892] && leading30.last == 1)
+    }
+
+    @Test func discreteTimesAreTheChainsStepTimes() throws {
+        let sde = DiscreteDDPMSDE()
+        let times = try discrete(.trailing, steps: 10).times(for: sde)
+        #expect(times == [1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0])
+        var c = DiscreteTimeGrid.Configuration()
+        c.spacing = .linspace
+        c.steps = 10
+        c.finalStep = .none
+        let ending = try DiscreteTimeGrid(configuration: c).times(for: sde)
+        #expect(ending.count == 10 && ending.last == 0.001)
+    }
+
+    @Test func rejectsInvalidSettings() {
+        var c = KarrasTimeGrid.Configuration()
+        c.rho = 0
+        #expect(throws: ConfigurationError.outOfRange(key: "rho", value: "0.0", expected: "a finite number > 0")) {
+            try KarrasTimeGrid(configuration: c)
+        }
+        var u = UniformTimeGrid.Configuration()
+        u.steps = 0
+        #expect(throws: ConfigurationError.self) { try UniformTimeGrid(configuration: u) }
+        var d = DiscreteTimeGrid.Configuration()
+        d.steps = 2000
+        #expect(throws: ConfigurationError.self) { try DiscreteTimeGrid(configuration: d) }
+    }
+}
