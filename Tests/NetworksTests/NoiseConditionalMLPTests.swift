@@ -1,0 +1,107 @@
+import Foundation
+import ScoreKitCore
+import ScoreKitNetworks
+import ScoreKitTesting
+import Testing
+
+@Suite struct NoiseConditionalMLPTests {
+    @Test func hasTheSeedNetworksParameters() {
+        let model = NoiseConditionalMLP(dimension: 2, seed: 0)
+        // emb 1→32→32, then 34→256→256→256→2: the peers' 142,178 parameters.
+        #expect(model.parameters.scalarCount == 142_178)
+        #expect(model.parameters.names == [
+            "emb1.weight", "emb1.bias", "emb2.weight", "emb2.bias", "l1.weight", "l1.bias",
+            "l2.weight", "l2.bias", "l3.weight", "l3.bias", "l4.weight", "l4.bias",
+        ])
+        #expect(model.parameters["l1.weight"]!.shape == [256, 34])
+    }
+
+    @Test func initialisationIsPyTorchsUniformAndSeeded() {
+        let a = NoiseConditionalMLP(dimension: 2, seed: 3)
+        let b = NoiseConditionalMLP(dimension: 2, seed: 3)
+        let c = NoiseConditionalMLP(dimension: 2, seed: 4)
+        #expect(a.parameters == b.parameters)
+        #expect(a.parameters != c.parameters)
+        let w = a.parameters["l2.weight"]!.scalars
+        let bound: Float = 1 / 16  // 1/√256
+        #expect(w.allSatisfy { abs($0) <= bound })
+        // Uniform on ±bound: variance bound²/3 within 3 % (65,536 draws).
+        let variance = w.map { $0 * $0 }.reduce(0, +) / Float(w.count)
+        #expect(abs(variance / (bound * bound / 3) - 1) < 0.03)
+        let zero = NoiseConditionalMLP(dimension: 2, zeroOutput: true, seed: 3)
+        #expect(zero.parameters["l4.weight"]!.scalars.allSatisfy { $0 == 0 })
+    }
+
+    @Test func outputShapeAndConditioning() {
+        let model = NoiseConditionalMLP(dimension: 3, hiddenWidths: [16, 16], seed: 1)
+        let x = Tensor.linspace(-1, 1, count: 12).reshaped([4, 3])
+        let m = Marginal(signalScale: 1, noiseScale: 0.5, signalScaleDerivative: 0, noiseScaleDerivative: 1)
+        let y = model(x, NoiseCondition(count: 4, time: 0.3, marginal: m))
+        #expect(y.shape == [4, 3])
+        let other = model(x, NoiseCondition(count: 4, time: 0.3, marginal: Marginal(
+            signalScale: 1, noiseScale: 2, signalScaleDerivative: 0, noiseScaleDerivative: 1)))
+        #expect(y != other)
+    }
+
+    @Test func parameterGradientsMatchFiniteDifferences() {
+        let model = NoiseConditionalMLP(dimension: 2, embeddingWidth: 4, hiddenWidths: [8, 8], seed: 5)
+        let x = Tensor([0.3, -0.7, 1.1, 0.2, -0.4, 0.9], shape: [3, 2])
+        let m = Marginal(signalScale: 1, noiseScale: 0.7, signalScaleDerivative: 0, noiseScaleDerivative: 1)
+        let condition = NoiseCondition(count: 3, time: 0.5, marginal: m)
+        let names = model.parameters.names
+        let result = checkGradients(
+            of: { inputs in
+                var copy = model
+                copy.parameters = ParameterSet(Array(zip(names, inputs)))
+                return copy(x, condition)
+            }, at: model.parameters.tensors, absoluteTolerance: 2e-3, relativeTolerance: 2e-2)
+        #expect(result.passed, "\(result)")
+    }
+}
+
+@Suite struct AdamTests {
+    /// Two steps by hand: m, v, bias corrections and ε as torch.optim.Adam.
+    @Test func matchesHandComputedSteps() {
+        let adam = Adam(beta1: 0.9, beta2: 0.99, epsilon: 1e-8)
+        var parameters = ParameterSet([("w", Tensor([1, -2]))])
+        var state = adam.initialState(for: parameters)
+        let g1 = Tensor([0.5, -0.25])
+        let g2 = Tensor([0.1, 0.3])
+        adam.update(&parameters, gradients: [g1], state: &state, learningRate: 0.1)
+        adam.update(&parameters, gradients: [g2], state: &state, learningRate: 0.1)
+        var expected: [Double] = [1, -2]
+        var m: [Double] = [0, 0]
+        var v: [Double] = [0, 0]
+        for (t, g) in [[0.5, -0.25], [0.1, 0.3]].enumerated() {
+            for i in 0..<2 {
+                m[i] = 0.9 * m[i] + 0.1 * g[i]
+                v[i] = 0.99 * v[i] + 0.01 * g[i] * g[i]
+                let mHat = m[i] / (1 - pow(0.9, Double(t + 1)))
+                let vHat = v[i] / (1 - pow(0.99, Double(t + 1)))
+                expected[i] -= 0.1 * mHat / (vHat.squareRoot() + 1e-8)
+            }
+        }
+        let got = parameters["w"]!.scalars
+        for i in 0..<2 { #expect(abs(Double(got[i]) - expected[i]) < 1e-6) }
+        #expect(state.stepCount == 2)
+    }
+
+    @Test func decoupledWeightDecayShrinksParameters() {
+        let adamW = Adam(weightDecay: 0.1)
+        var parameters = ParameterSet([("w", Tensor([2]))])
+        var state = adamW.initialState(for: parameters)
+        adamW.update(&parameters, gradients: [Tensor([0])], state: &state, learningRate: 0.5)
+        // Zero gradient: only θ ← θ(1 − ηλ) acts.
+        #expect(abs(parameters["w"]!.scalar - 2 * (1 - 0.05)) < 1e-6)
+    }
+
+    @Test func globalNormClippingMatchesTorch() {
+        let grads = [Tensor([3, 4]), Tensor([12])]  // norm 13
+        let (clipped, norm) = GradientClipping.clipByGlobalNorm(grads, maxNorm: 1)
+        #expect(abs(norm - 13) < 1e-9)
+        let scale = Float(1 / (13 + 1e-6))
+        #expect(clipped[0].scalars == [3 * scale, 4 * scale])
+        let (unchanged, _) = GradientClipping.clipByGlobalNorm(grads, maxNorm: 20)
+        #expect(unchanged[1].scalars == [12])
+    }
+}
