@@ -1,0 +1,9 @@
+import Foundation
+
+/// Writes messages for the user to standard error, each ending in a newline.
+enum StandardError {
+    static func print(_ message: String) {
+        let text = message.hasSuffix("\n") ? message : message + "\n"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
