@@ -1,0 +1,48 @@
+/// `scorekit-bench WORKLOAD [--threads N] [--steps N] [--reps N] [--weights FILE] [--out FILE] [--tag TEXT]`.
+struct Options {
+    var workload = ""
+    var threads = 2
+    var steps = 200
+    var reps = 5
+    var warmup = 20
+    var count = 10_000
+    var weights: String?
+    var out: String?
+    var tag = ""
+
+    static let usage = """
+        usage: scorekit-bench WORKLOAD [options]
+          w1   one NCSN training step of the seed's MLP, batch 512 (ms/step, peak RSS)
+          w6   sgemm GFLOP/s at the network's shapes and at 2048³
+        options:
+          --threads N    threads for BLAS and ScoreKit's kernels (default 2)
+          --steps N      steps per repeat for w1 (default 200; 10000 checks that memory stays flat)
+          --reps N       timed repeats (default 5)
+          --warmup N     untimed steps first (default 20)
+          --weights F    initial weights (safetensors: emb1 emb2 l1 … l4 .weight/.bias)
+          --out F        append the JSON records to F (the peers' results file, to compare in one report)
+          --tag T        a tag stored with the records
+        """
+
+    static func parse(_ arguments: [String]) -> Options? {
+        var options = Options()
+        var rest = arguments[...]
+        guard let workload = rest.popFirst(), !workload.hasPrefix("-") else { return nil }
+        options.workload = workload
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { return nil }
+            switch flag {
+            case "--threads": guard let v = Int(value), v > 0 else { return nil }; options.threads = v
+            case "--steps": guard let v = Int(value), v > 0 else { return nil }; options.steps = v
+            case "--reps": guard let v = Int(value), v > 0 else { return nil }; options.reps = v
+            case "--warmup": guard let v = Int(value), v >= 0 else { return nil }; options.warmup = v
+            case "--n": guard let v = Int(value), v > 0 else { return nil }; options.count = v
+            case "--weights": options.weights = value
+            case "--out": options.out = value
+            case "--tag": options.tag = value
+            default: return nil
+            }
+        }
+        return options
+    }
+}

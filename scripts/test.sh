@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing (OpenBLAS), builds in release mode (the
+# numerical checks run at full speed) and runs every test, including the ones tagged slow.
+#   scripts/test.sh                 # everything
+#   scripts/test.sh --filter Tensor # extra arguments go to `swift test`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-system-packages.sh
+swift test -c release -Xswiftc -enable-testing "$@"
