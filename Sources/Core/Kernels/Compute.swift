@@ -31,10 +31,13 @@ public enum Compute {
         openblas_set_num_threads(Int32(count))
     }
 
-    /// Runs `body(chunk, chunkCount)` for each of up to `threadCount` chunks of `count` items,
-    /// in parallel when `count ≥ minimumPerChunk·2`; serially otherwise.
+    /// Runs `body` on up to `threadCount` contiguous chunks of `0..<count`, in parallel when each
+    /// chunk gets at least `minimumPerChunk` items; as one call on the whole range otherwise.
+    ///
+    /// For kernels of plug-in modules (optimizers, custom layers): `body` runs concurrently and must
+    /// only write the elements of its own range. Never call BLAS inside it.
     @inline(__always)
-    static func parallelChunks(count: Int, minimumPerChunk: Int, _ body: (Range<Int>) -> Void) {
+    public static func parallelChunks(count: Int, minimumPerChunk: Int, _ body: (Range<Int>) -> Void) {
         let threads = threadCount
         let chunks = Swift.min(threads, count / Swift.max(minimumPerChunk, 1))
         guard chunks > 1 else {

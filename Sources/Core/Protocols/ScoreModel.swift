@@ -71,12 +71,11 @@ public struct NoiseCondition: Sendable {
 public struct ParameterSet: Sendable, Equatable {
     /// Names in order, such as `l1.weight`.
     public private(set) var names: [String]
-    /// The tensors, in the order of `names`.
-    public var tensors: [Tensor] {
-        didSet {
-            precondition(tensors.count == names.count, "\(tensors.count) tensors for \(names.count) parameter names")
-        }
-    }
+    /// The tensors, in the order of `names`; keep one per name.
+    ///
+    /// A plain stored property (no observer), so that `parameters.tensors[i].withUnsafeMutableBufferPointer`
+    /// writes in place: an observer would turn the access into get + set and copy every buffer.
+    public var tensors: [Tensor]
 
     public init(_ entries: [(String, Tensor)]) {
         names = entries.map(\.0)

@@ -1,3 +1,5 @@
+import CScoreKitBLAS
+
 /// The heap buffer behind a `Tensor`: `count` contiguous `Float`s, 64-byte aligned.
 ///
 /// A `final class` only for identity: `Tensor` shares one storage between copies and copies it
@@ -10,6 +12,7 @@ final class TensorStorage: @unchecked Sendable {
     /// Allocates uninitialised memory for `count` elements.
         init(uninitializedCount count: Int) {
         precondition(count >= 0, "a tensor cannot hold \(count) elements")
+        _ = TensorStorage.allocatorConfigured
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
         base = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
@@ -21,6 +24,18 @@ final class TensorStorage: @unchecked Sendable {
         other.base.update(from: base, count: count)
         return other
     }
+
+    /// Keeps tensor buffers on the heap instead of fresh `mmap`s, once per process.
+    ///
+    /// glibc maps blocks above a (dynamic) threshold with `mmap` and trims the heap top eagerly,
+    /// so a training step that frees and reallocates the same 512 KB activations pays page faults
+    /// and zeroing every step. Buffers up to 64 MB come from the heap and the heap keeps 256 MB of
+    /// free memory before returning it; peak memory is unchanged, it is only reused.
+    private static let allocatorConfigured: Bool = {
+        _ = mallopt(M_MMAP_THRESHOLD, 64 << 20)
+        _ = mallopt(M_TRIM_THRESHOLD, 256 << 20)
+        return true
+    }()
 
     deinit {
         UnsafeMutableRawPointer(base).deallocate()

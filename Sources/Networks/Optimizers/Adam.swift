@@ -61,14 +61,18 @@ public struct Adam: Optimizer {
                 state.firstMoments[i].withUnsafeMutableBufferPointer { m in
                     state.secondMoments[i].withUnsafeMutableBufferPointer { v in
                         parameters.tensors[i].withUnsafeMutableBufferPointer { p in
-                            for k in 0..<p.count {
-                                let gk = g[k]
-                                let mk = b1 * m[k] + (1 - b1) * gk
-                                let vk = b2 * v[k] + (1 - b2) * gk * gk
-                                m[k] = mk
-                                v[k] = vk
-                                let denominator = vk.squareRoot() * secondCorrection + eps
-                                p[k] = p[k] * decay - stepSize * mk / denominator
+                            let count = p.count
+                            let (g, m, v, p) = (g.baseAddress!, m.baseAddress!, v.baseAddress!, p.baseAddress!)
+                            Compute.parallelChunks(count: count, minimumPerChunk: 16_384) { range in
+                                for k in range {
+                                    let gk = g[k]
+                                    let mk = b1 * m[k] + (1 - b1) * gk
+                                    let vk = b2 * v[k] + (1 - b2) * gk * gk
+                                    m[k] = mk
+                                    v[k] = vk
+                                    let denominator = vk.squareRoot() * secondCorrection + eps
+                                    p[k] = p[k] * decay - stepSize * mk / denominator
+                                }
                             }
                         }
                     }
