@@ -139,7 +139,8 @@ private func initialStepSizes(
     let d1 = rootMeanSquares(velocity / scale, rows: n)
     let floor = 1e-6 * span
     let h0 = (0..<n).map { d0[$0] < 1e-5 || d1[$0] < 1e-5 ? floor : Swift.min(0.01 * d0[$0] / d1[$0], span) }
-    let column = Tensor(h0.map { Float(direction * $0) }, shape: [n] + Array(repeating: 1, count: Swift.max(y.rank - 1, 0)))
+    let column = Tensor(
+        h0.map { Float(direction * $0) }, shape: [n] + Array(repeating: 1, count: Swift.max(y.rank - 1, 0)))
     let probe = try field.velocity(y + velocity * column, at: h0.map { start + direction * $0 })
     let d2 = rootMeanSquares((probe - velocity) / scale, rows: n)
     return (0..<n).map { i in

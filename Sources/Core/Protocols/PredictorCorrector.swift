@@ -10,7 +10,7 @@
 /// `step.start`, before the predictor, in the order of score_sde's `pc_sampler` (the paper's
 /// Algorithm 2 corrects after predicting; the two differ only at the ends of the grid). So the
 /// corrector never runs at the final-denoising time t = 0, and a run of N steps makes exactly
-/// `predictor.evaluationCount(forStepCount: N) + N·evaluationsPerCorrection` evaluations.
+/// `predictor.evaluationCount(forTimes:) + N·evaluationsPerCorrection` evaluations.
 /// Correctors are immutable and keep no state across steps.
 public protocol Corrector: Sendable {
     /// The model evaluations one call of `correct` makes.

@@ -25,10 +25,19 @@ extension ReverseProcess {
         guard let first = times.first, times.contains(where: { $0 != first }) else {
             return probabilityFlowVelocity(x, at: times.first ?? 0)
         }
+        return probabilityFlowVelocity(x, denoised: denoised(x, at: times), at: times)
+    }
+
+    /// The probability-flow velocity of each row of `x` at `times[i]` from a given x̂₀ (one row per
+    /// sample), with the arithmetic of `probabilityFlowVelocity(_:at:)`: what a divergence
+    /// differentiates, after checking that x̂₀ itself depends on x.
+    public func probabilityFlowVelocity(_ x: Tensor, denoised: Tensor, at times: [Double]) -> Tensor {
+        precondition(times.count == x.shape.first, "\(times.count) times for a batch of shape \(x.shape)")
         let marginals = times.map { sde.marginal(at: $0) }
         let shape = [x.shape[0]] + Array(repeating: 1, count: Swift.max(x.rank - 1, 0))
-        func perRow(_ value: (Marginal) -> Double) -> Tensor { Tensor(marginals.map { Float(value($0)) }, shape: shape) }
-        let denoised = denoised(x, at: times)
+        func perRow(_ value: (Marginal) -> Double) -> Tensor {
+            Tensor(marginals.map { Float(value($0)) }, shape: shape)
+        }
         // The operations of `Prediction.score` and `probabilityFlowVelocity(_:at:)`, per row.
         let score = (denoised * perRow(\.signalScale) - x) * perRow { 1 / ($0.noiseScale * $0.noiseScale) }
         return x * perRow(\.driftCoefficient) - score * perRow { 0.5 * $0.diffusionSquared }
@@ -48,7 +57,8 @@ public func runAdaptive<S: AdaptiveSampler, P: ReverseProcess>(
 ) throws(SamplingError) -> AdaptiveOutcome {
     guard times.count >= 2 else { throw .invalidTimeGrid(reason: "a run needs at least 2 times, got \(times.count)") }
     for i in 1..<times.count where !(times[i] < times[i - 1]) {
-        throw .invalidTimeGrid(reason: "times must decrease; t[\(i)] = \(times[i]) follows t[\(i - 1)] = \(times[i - 1])")
+        throw .invalidTimeGrid(
+            reason: "times must decrease; t[\(i)] = \(times[i]) follows t[\(i - 1)] = \(times[i - 1])")
     }
     let denoisesAtEnd = times.last == 0
     guard !denoisesAtEnd || times.count >= 3 else {
@@ -56,7 +66,8 @@ public func runAdaptive<S: AdaptiveSampler, P: ReverseProcess>(
     }
     let end = denoisesAtEnd ? times[times.count - 2] : times[times.count - 1]
     let counted = CountingProcess(base: process)
-    var outcome = try runAdaptive(sampler, field: ProbabilityFlowField(process: counted), from: times[0], to: end, initial: initial)
+    var outcome = try runAdaptive(
+        sampler, field: ProbabilityFlowField(process: counted), from: times[0], to: end, initial: initial)
     if denoisesAtEnd {
         outcome.solution = Autodiff.withoutRecording { counted.denoised(outcome.solution, at: end) }
         outcome.sampleEvaluationCounts = outcome.sampleEvaluationCounts.map { $0 + 1 }

@@ -10,6 +10,8 @@ public enum SamplingError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidTimeGrid(reason: String)
     /// The sampler needs a capability the reverse process lacks, such as a log-density for MALA.
     case unsupportedProcess(sampler: String, requirement: String)
+    /// A divergence (likelihood) needs ∂x̂₀/∂x, but the model's output is not on the gradient tape.
+    case notDifferentiable(estimator: String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,13 @@ public enum SamplingError: Error, Sendable, Equatable, CustomStringConvertible {
                 """
         case let .invalidTimeGrid(reason):
             return "error: invalid time grid: \(reason)"
+        case let .notDifferentiable(estimator):
+            return """
+                error: '\(estimator)' needs the gradient of the model's output with respect to its input, \
+                but the output is not tracked
+                  hint: use a model built from Tensor operations (every ScoreKit network is); models that \
+                compute outside the tape, such as the exact Gaussian mixture, have no input gradient
+                """
         case let .unsupportedProcess(sampler, requirement):
             return """
                 error: sampler '\(sampler)' needs \(requirement)

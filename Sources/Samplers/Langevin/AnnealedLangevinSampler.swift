@@ -1,0 +1,97 @@
+public import ScoreKitCore
+
+/// Annealed Langevin dynamics of NCSN (Song & Ermon 2019, Algorithm 1).
+///
+/// ```
+/// levels σ_1 > … > σ_L: the noise scales σ(t_i) at the grid's times t_0 … t_{N−1}
+/// at each level, K = `steps` times:
+///     x ← x + α_i·∇log p_{t_i}(x) + √(2α_i·τ)·z,   α_i = ε·(σ_i/σ_L)²,   z ~ N(0, I)
+/// start: x ~ N(0, σ(T)²·I) (the prior), or x ~ U[0, 1)^d (`initialization: uniform`, the NCSN code)
+/// ```
+/// ε = `stepSize` (NCSN's `step_lr`, 2e-5 in the paper), K = `steps` (`n_steps_each`, 100).
+/// The level of each grid step is its start time, as score_sde's annealed Langevin
+/// (`pc_sampler` with predictor `none`, corrector `ald`): a uniform grid of `variance-exploding`
+/// with N steps from t = 1 visits N geometric σ's from σ_max. When the grid ends at t = 0 the
+/// last level is followed by Tweedie's denoising x̂₀ = x + σ_L²·∇log p (NCSNv2's "denoising",
+/// one more evaluation); otherwise the samples are distributed near p at σ_L. σ is the process's noise
+/// scale σ(t) (the σ of NCSN for VE, where α = 1). With τ < 1 ("temperature") it samples
+/// sharper distributions. `steps` evaluations per level; with `uniform` the prior draw
+/// handed to the first step is replaced.
+/// - Limitations: α_i/σ_i² = ε/σ_L² is the same at every level, so the chain is stable only
+///   if ε/σ_L² is below ≈ 2 (ε < 2e-4 for σ_L = 0.01; at ε ≥ 5e-4 it diverges even with the
+///   exact score and stops with `SamplingError.nonFinite`); at small σ the steps are too small
+///   to mix within a mode (samples stay as wide as at a larger level), NCSN's known weakness
+///   that NCSNv2 and predictor–corrector sampling address.
+public struct AnnealedLangevinSampler: Sampler {
+    /// What the first step starts from.
+    public enum Initialization: String, Codable, Sendable, CaseIterable {
+        /// The sample the run starts from: N(0, σ(T)²·I) from `samplePrior`.
+        case prior
+        /// U[0, 1)^d per sample, as NCSN's code (`torch.rand`), drawn in the first step.
+        case uniform
+    }
+
+    public struct Configuration: ComponentConfiguration, Equatable {
+        /// ε, the step size at the smallest level σ_L (NCSN's `step_lr`).
+        public var stepSize = 2e-5
+        /// K, Langevin iterations per level (NCSN's `n_steps_each`).
+        public var steps = 100
+        /// τ, the temperature: the noise is √(2α_i·τ)·z.
+        public var temperature = 1.0
+        /// The starting distribution.
+        public var initialization = Initialization.prior
+
+        public init() {}
+
+        public func validate() throws(ConfigurationError) {
+            try requirePositive(stepSize, key: "stepSize")
+            try requireCount(steps, key: "steps")
+            try requireNonNegative(temperature, key: "temperature")
+        }
+    }
+
+    /// The time of the smallest level, t_{N−1}.
+    public struct State: Sendable {
+        var smallestLevelTime: Double
+    }
+
+    public let configuration: Configuration
+
+    public init() { configuration = Configuration() }
+
+    public init(configuration: Configuration) throws(ConfigurationError) {
+        try configuration.validate()
+        self.configuration = configuration
+    }
+
+    public var order: Int? { nil }
+
+    public func initialState(for problem: SamplingProblem) -> State {
+        State(smallestLevelTime: problem.times[Swift.max(problem.times.count - 2, 0)])
+    }
+
+    public func evaluationCount(forStepCount stepCount: Int) -> Int { stepCount * configuration.steps }
+
+    public func evaluationCount(forTimes times: [Double]) -> Int {
+        langevinEvaluationCount(forTimes: times, iterations: configuration.steps)
+    }
+
+    public func step(
+        _ x: Tensor, over step: TimeStep, state: inout State, process: some ReverseProcess,
+        noise: inout some NoiseSource
+    ) throws(SamplingError) -> Tensor {
+        let c = configuration
+        let start = step.index == 0 && c.initialization == .uniform ? noise.uniform(x.shape) : x
+        let sigma = process.marginal(at: step.start).noiseScale
+        let smallest = process.marginal(at: state.smallestLevelTime).noiseScale
+        let ratio = sigma / smallest
+        return try langevinIterations(
+            start, over: step, stepSize: c.stepSize * ratio * ratio, count: c.steps, temperature: c.temperature,
+            process: process, noise: &noise, reporting: Self.self)
+    }
+}
+
+extension AnnealedLangevinSampler: RegisteredComponent {
+    public static let id: ComponentID = "annealed-langevin"
+    public static let summary = "Annealed Langevin dynamics of NCSN (Song & Ermon 2019), α_i = ε(σ_i/σ_L)²"
+}

@@ -1,0 +1,71 @@
+import Foundation
+import ScoreKitCore
+import ScoreKitSDEs
+import ScoreKitSamplers
+import ScoreKitTesting
+import Testing
+
+/// This half's samplers as a recipe names them, built through the registry.
+struct RecipeSampler: Sendable, CustomTestStringConvertible {
+    let section: ConfigurationValue
+    let testDescription: String
+
+    var sampler: any Sampler {
+        get throws { try testRegistry.make(.sampler, from: section) }
+    }
+
+    static let all: [RecipeSampler] = [
+        RecipeSampler(section: ["kind": "euler"], testDescription: "euler"),
+        RecipeSampler(section: ["kind": "heun"], testDescription: "heun"),
+        RecipeSampler(section: ["kind": "midpoint"], testDescription: "midpoint"),
+        RecipeSampler(section: ["kind": "rk4"], testDescription: "rk4"),
+        RecipeSampler(section: ["kind": "rk45"], testDescription: "rk45"),
+        RecipeSampler(section: ["kind": "ddim"], testDescription: "ddim"),
+        RecipeSampler(section: ["kind": "ddim", "eta": 1], testDescription: "ddim eta 1"),
+        RecipeSampler(section: ["kind": "dpm-solver", "order": 1], testDescription: "dpm-solver order 1"),
+        RecipeSampler(section: ["kind": "dpm-solver"], testDescription: "dpm-solver order 2"),
+        RecipeSampler(section: ["kind": "dpm-solver", "order": 3], testDescription: "dpm-solver order 3"),
+        RecipeSampler(section: ["kind": "dpm-solver-plus-plus"], testDescription: "dpm-solver++ 2m"),
+        RecipeSampler(section: ["kind": "dpm-solver-plus-plus", "order": 3], testDescription: "dpm-solver++ 3m"),
+        RecipeSampler(
+            section: ["kind": "dpm-solver-plus-plus", "order": 3, "start": "lowerOrder"],
+            testDescription: "dpm-solver++ 3m, lower-order start"),
+        RecipeSampler(section: ["kind": "edm-heun"], testDescription: "edm-heun"),
+        RecipeSampler(
+            section: ["kind": "edm-heun", "churn": 40, "sMin": 0.05, "sMax": 50], testDescription: "edm-heun churn"),
+    ]
+}
+
+@Suite("Deterministic samplers: checkSampler")
+struct ProbabilityFlowSamplerConformanceTests {
+    /// Shapes, seeded determinism, batch invariance, exact counts and budgets, and (for ODE
+    /// solvers) the empirical order on the checks' stand-in mixture, on grids even in log-SNR.
+    @Test(arguments: RecipeSampler.all, [ProcessCase.variancePreserving, .varianceExploding])
+    func conformance(_ recipe: RecipeSampler, _ process: ProcessCase) throws {
+        let report = try check(recipe.sampler, process.sde)
+        #expect(report.passed, "\(report)")
+    }
+
+    private func check(_ sampler: some Sampler, _ sde: some ForwardSDE) -> ConformanceReport {
+        var options = SamplerCheckOptions()
+        options.endTime = sde is VarianceExplodingSDE ? 1e-5 : 1e-3
+        return checkSampler(sampler, sde: sde, options: options)
+    }
+
+    @Test func everyIdIsRegisteredWithItsDefaults() throws {
+        for id in [
+            "euler", "heun", "midpoint", "rk4", "rk45", "ddim", "dpm-solver", "dpm-solver-plus-plus", "edm-heun",
+        ] {
+            let sampler = try testRegistry.make(.sampler, from: ["kind": .init(stringLiteral: id)])
+            #expect(sampler.order != nil, "\(id) is deterministic by default")
+        }
+    }
+
+    @Test func unknownKeysAreRejectedWithASuggestion() {
+        #expect {
+            try testRegistry.make(.sampler, from: ["kind": "rk45", "rtoll": 1e-4])
+        } throws: { error in
+            "\(error)".contains("unknown key 'rtoll'") && "\(error)".contains("did you mean 'rtol'?")
+        }
+    }
+}
