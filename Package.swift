@@ -40,7 +40,8 @@ let package = Package(
             path: "Sources/Core",
             swiftSettings: strictSettings
         ),
-        .target(name: "ScoreKitSDEs", dependencies: ["ScoreKitCore"], path: "Sources/SDEs", swiftSettings: strictSettings),
+        .target(
+            name: "ScoreKitSDEs", dependencies: ["ScoreKitCore"], path: "Sources/SDEs", swiftSettings: strictSettings),
         .target(
             name: "ScoreKitSamplers", dependencies: ["ScoreKitCore"], path: "Sources/Samplers",
             swiftSettings: strictSettings),
@@ -62,7 +63,8 @@ let package = Package(
         .executableTarget(
             name: "scorekit",
             dependencies: [
-                "ScoreKitRunner",
+                "ScoreKitRunner", "ScoreKitCore", "ScoreKitSDEs", "ScoreKitSamplers", "ScoreKitNetworks",
+                "ScoreKitLosses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/scorekit",
@@ -81,9 +83,37 @@ let package = Package(
             name: "CoreTests", dependencies: ["ScoreKitCore", "ScoreKitTesting"], path: "Tests/CoreTests",
             swiftSettings: strictSettings),
         .testTarget(
+            name: "TrainingTests",
+            dependencies: [
+                "ScoreKitCore", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitLosses", "ScoreKitRunner",
+                "ScoreKitTesting",
+            ],
+            path: "Tests/TrainingTests",
+            swiftSettings: strictSettings),
+        .testTarget(
             name: "NetworksTests",
             dependencies: ["ScoreKitCore", "ScoreKitNetworks", "ScoreKitLosses", "ScoreKitTesting"],
             path: "Tests/NetworksTests",
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "LossesTests",
+            dependencies: ["ScoreKitCore", "ScoreKitLosses", "ScoreKitNetworks", "ScoreKitTesting"],
+            path: "Tests/LossesTests",
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "RunnerTests",
+            dependencies: ["ScoreKitRunner", "ScoreKitCore", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitLosses"],
+            path: "Tests/RunnerTests",
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "SamplersTests",
+            dependencies: ["ScoreKitCore", "ScoreKitSamplers", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitTesting"],
+            path: "Tests/SamplersTests",
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "SDEsTests",
+            dependencies: ["ScoreKitCore", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitTesting"],
+            path: "Tests/SDEsTests",
             swiftSettings: strictSettings),
     ]
 )

@@ -7,7 +7,7 @@ struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List registered components with their keys and defaults.",
-        discussion: "Families: sde, parameterization, loss, network, optimizer, timeGrid, sampler."
+        discussion: "Families: sde, parameterization, loss, network, optimizer, timeGrid, sampler, data."
     )
 
     @Argument(help: "Only this family, such as sampler or sde.")

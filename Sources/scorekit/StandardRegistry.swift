@@ -1,7 +1,9 @@
 import ScoreKitCore
 import ScoreKitLosses
 import ScoreKitNetworks
+import ScoreKitRunner
 import ScoreKitSDEs
+import ScoreKitSamplers
 
 extension ComponentRegistry {
     /// The composition root: every component the `scorekit` command knows, registered once
@@ -11,8 +13,8 @@ extension ComponentRegistry {
         registry.registerSDEs()
         registry.registerLosses()
         registry.registerNetworks()
-        // SAMPLERS: add `registry.registerSamplers()` here (and `import ScoreKitSamplers`)
-        // once ScoreKitSamplers has it.
+        registry.registerDataSets()
+        registry.registerSamplers()
         return registry
     }
 }

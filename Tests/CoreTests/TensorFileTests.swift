@@ -43,7 +43,9 @@ import Testing
             _ = try NumPyFile.decode(Array(good.dropLast(4)), path: "cut.npy")
             Issue.record("a truncated file decoded")
         } catch {
-            #expect("\(error)".hasPrefix("cut.npy: error: not a valid .npy file: the shape [3] needs 12 data bytes, the file has 8"))
+            #expect(
+                "\(error)".hasPrefix(
+                    "cut.npy: error: not a valid .npy file: the shape [3] needs 12 data bytes, the file has 8"))
         }
         #expect(throws: TensorFileError.unreadable(path: "/nonexistent/x.npy", reason: "no such file")) {
             try NumPyFile.read("/nonexistent/x.npy")
@@ -52,9 +54,8 @@ import Testing
 
     @Test func fortranOrderIsRefusedWithAHint() {
         var bytes = NumPyFile.encode(Tensor([1, 2]))
-        let text = String(decoding: bytes, as: UTF8.self)
-        let range = text.range(of: "False")!
-        let offset = text.utf8.distance(from: text.startIndex, to: range.lowerBound)
+        let word = Array("False".utf8)
+        let offset = (0...(bytes.count - word.count)).first { Array(bytes[$0..<($0 + word.count)]) == word }!
         bytes.replaceSubrange(offset..<(offset + 5), with: Array("True ".utf8))
         do {
             _ = try NumPyFile.decode(bytes, path: "f.npy")
@@ -83,7 +84,9 @@ import Testing
     @Test func corruptSafetensorsAreErrorsNotCrashes() throws {
         let bytes = SafeTensorsFile(tensors: ["w": Tensor([1, 2, 3, 4])]).encoded()
         for cut in [0, 4, 8, 20, bytes.count - 3] {
-            #expect(throws: TensorFileError.self) { try SafeTensorsFile.decode(Array(bytes.prefix(cut)), path: "c.safetensors") }
+            #expect(throws: TensorFileError.self) {
+                try SafeTensorsFile.decode(Array(bytes.prefix(cut)), path: "c.safetensors")
+            }
         }
         var garbled = bytes
         garbled[9] = 0x7B

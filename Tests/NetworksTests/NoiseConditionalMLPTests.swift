@@ -9,10 +9,11 @@ import Testing
         let model = NoiseConditionalMLP(dimension: 2, seed: 0)
         // emb 1→32→32, then 34→256→256→256→2: the peers' 142,178 parameters.
         #expect(model.parameters.scalarCount == 142_178)
-        #expect(model.parameters.names == [
-            "emb1.weight", "emb1.bias", "emb2.weight", "emb2.bias", "l1.weight", "l1.bias",
-            "l2.weight", "l2.bias", "l3.weight", "l3.bias", "l4.weight", "l4.bias",
-        ])
+        #expect(
+            model.parameters.names == [
+                "emb1.weight", "emb1.bias", "emb2.weight", "emb2.bias", "l1.weight", "l1.bias",
+                "l2.weight", "l2.bias", "l3.weight", "l3.bias", "l4.weight", "l4.bias",
+            ])
         #expect(model.parameters["l1.weight"]!.shape == [256, 34])
     }
 
@@ -38,8 +39,12 @@ import Testing
         let m = Marginal(signalScale: 1, noiseScale: 0.5, signalScaleDerivative: 0, noiseScaleDerivative: 1)
         let y = model(x, NoiseCondition(count: 4, time: 0.3, marginal: m))
         #expect(y.shape == [4, 3])
-        let other = model(x, NoiseCondition(count: 4, time: 0.3, marginal: Marginal(
-            signalScale: 1, noiseScale: 2, signalScaleDerivative: 0, noiseScaleDerivative: 1)))
+        let other = model(
+            x,
+            NoiseCondition(
+                count: 4, time: 0.3,
+                marginal: Marginal(
+                    signalScale: 1, noiseScale: 2, signalScaleDerivative: 0, noiseScaleDerivative: 1)))
         #expect(y != other)
     }
 

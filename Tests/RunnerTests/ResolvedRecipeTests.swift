@@ -26,7 +26,7 @@ struct ResolvedRecipeTests {
 
     @Test("resolved-recipe.yaml reads back to the same tree, and resolves to itself")
     func roundTrip() throws {
-        let resolved = try resolve(RecipeTests.good, overrides: ["training.schedule=[1, 2.5, fast]"])
+        let resolved = try resolve(RecipeTests.good, overrides: ["likelihood.schedule=[1, 2.5, fast]"])
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = try resolved.writeResolvedRecipe(inFolder: folder + "/run")

@@ -67,7 +67,8 @@ import Testing
         let noise = ReplayedNoise(uniforms: [Tensor(uniforms)], normals: [try file.tensor("eps")])
         let step = TrainingStep(
             sde: sde, parameterization: parameterization, loss: loss, optimizer: Adam(), gradientClipNorm: 1)
-        return Setup(step: step, model: model, batch: TrainingBatch(data: try file.tensor("x0")), noise: noise, file: file)
+        return Setup(
+            step: step, model: model, batch: TrainingBatch(data: try file.tensor("x0")), noise: noise, file: file)
     }
 
     static func maxRelativeError(_ a: Tensor, _ b: Tensor) -> Float {

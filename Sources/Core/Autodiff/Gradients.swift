@@ -61,7 +61,9 @@ private func backpropagate(_ output: Tensor, _ inputs: [Tensor], _ seed: Tensor)
         } else {
             stack.removeLast()
             let id = ObjectIdentifier(node)
-            needed[id] = targets.contains(id) || node.inputs.contains { $0.map { needed[ObjectIdentifier($0)] ?? false } ?? false }
+            needed[id] =
+                targets.contains(id)
+                || node.inputs.contains { $0.map { needed[ObjectIdentifier($0)] ?? false } ?? false }
             order.append(node)
         }
     }

@@ -79,7 +79,8 @@ public enum NumPyFile {
         let count = fields.shape.reduce(1, *)
         let start = headerStart + headerLength
         guard bytes.count - start == count * type.size else {
-            throw malformed("the shape \(fields.shape) needs \(count * type.size) data bytes, the file has \(bytes.count - start)")
+            throw malformed(
+                "the shape \(fields.shape) needs \(count * type.size) data bytes, the file has \(bytes.count - start)")
         }
         return Tensor(shape: fields.shape) { out in
             bytes.withUnsafeBytes { raw in
@@ -101,7 +102,8 @@ public enum NumPyFile {
         let descr = String(descrText[descrText.index(after: descrText.startIndex)..<end])
         guard let orderText = value(of: "fortran_order") else { throw malformed("the header has no 'fortran_order'") }
         let fortran = orderText.hasPrefix("True")
-        guard let shapeText = value(of: "shape"), shapeText.first == "(", let close = shapeText.firstIndex(of: ")") else {
+        guard let shapeText = value(of: "shape"), shapeText.first == "(", let close = shapeText.firstIndex(of: ")")
+        else {
             throw malformed("the header has no 'shape'")
         }
         let inner = shapeText[shapeText.index(after: shapeText.startIndex)..<close]
@@ -109,7 +111,9 @@ public enum NumPyFile {
         for part in inner.split(separator: ",") {
             let trimmed = part.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
-            guard let d = Int(trimmed), d >= 0 else { throw malformed("the shape '(\(inner))' is not a tuple of sizes") }
+            guard let d = Int(trimmed), d >= 0 else {
+                throw malformed("the shape '(\(inner))' is not a tuple of sizes")
+            }
             shape.append(d)
         }
         return (descr, fortran, shape)
@@ -147,9 +151,13 @@ public enum NumPyFile {
 
         func load(_ raw: UnsafeRawBufferPointer, at offset: Int) -> Float {
             switch self {
-            case .float32: return Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+            case .float32:
+                return Float(
+                    bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
             case .float64:
-                return Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))))
+                return Float(
+                    Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                )
             case .int8: return Float(raw.loadUnaligned(fromByteOffset: offset, as: Int8.self))
             case .int16: return Float(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
             case .int32: return Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))

@@ -21,7 +21,9 @@ public struct SafeTensorsFile: Sendable {
 
     /// The tensor called `name`; `path` names the file in the error.
     public func tensor(_ name: String, path: String = "safetensors") throws(TensorFileError) -> Tensor {
-        guard let t = tensors[name] else { throw .missingTensor(path: path, name: name, available: Array(tensors.keys)) }
+        guard let t = tensors[name] else {
+            throw .missingTensor(path: path, name: name, available: Array(tensors.keys))
+        }
         return t
     }
 
@@ -46,7 +48,8 @@ public struct SafeTensorsFile: Sendable {
             header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.scalarCount]]
             offset += 4 * t.scalarCount
         }
-        var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])).map { [UInt8]($0) } ?? []
+        var json =
+            (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])).map { [UInt8]($0) } ?? []
         json += [UInt8](repeating: 0x20, count: (8 - json.count % 8) % 8)
         var bytes = [UInt8]()
         bytes.reserveCapacity(8 + json.count + offset)
@@ -66,18 +69,24 @@ public struct SafeTensorsFile: Sendable {
 
     /// Parses safetensors bytes; `path` names the source in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws(TensorFileError) -> SafeTensorsFile {
-        func malformed(_ reason: String) -> TensorFileError { .malformed(path: path, format: "safetensors", reason: reason) }
+        func malformed(_ reason: String) -> TensorFileError {
+            .malformed(path: path, format: "safetensors", reason: reason)
+        }
         guard bytes.count >= 8 else { throw malformed("the file is shorter than its 8-byte header length") }
         var n: UInt64 = 0
         for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard n <= UInt64(bytes.count - 8) else { throw malformed("the header length \(n) exceeds the file size \(bytes.count)") }
+        guard n <= UInt64(bytes.count - 8) else {
+            throw malformed("the header length \(n) exceeds the file size \(bytes.count)")
+        }
         let dataStart = 8 + Int(n)
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])),
             let header = object as? [String: Any]
         else { throw malformed("the header is not a JSON object") }
         var file = SafeTensorsFile()
         if let meta = header["__metadata__"] {
-            guard let strings = meta as? [String: String] else { throw malformed("__metadata__ is not a map of strings") }
+            guard let strings = meta as? [String: String] else {
+                throw malformed("__metadata__ is not a map of strings")
+            }
             file.metadata = strings
         }
         let dataCount = bytes.count - dataStart
@@ -122,9 +131,13 @@ public struct SafeTensorsFile: Sendable {
 
         func load(_ raw: UnsafeRawBufferPointer, at offset: Int) -> Float {
             switch self {
-            case .f32: return Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+            case .f32:
+                return Float(
+                    bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
             case .f64:
-                return Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))))
+                return Float(
+                    Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                )
             case .f16:
                 let bits = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
                 return SafeTensorsFile.halfToFloat(bits)

@@ -18,7 +18,8 @@ public enum TensorFileError: Error, Sendable, Equatable, CustomStringConvertible
         case let .unwritable(path, reason):
             return "\(path): error: cannot write the file: \(reason)"
         case let .malformed(path, format, reason):
-            return "\(path): error: not a valid \(format) file: \(reason)\n  the file may be truncated or corrupted; write it again"
+            return
+                "\(path): error: not a valid \(format) file: \(reason)\n  the file may be truncated or corrupted; write it again"
         case let .unsupported(path, format, reason, hint):
             return "\(path): error: unsupported \(format) file: \(reason)\n  hint: \(hint)"
         case let .missingTensor(path, name, available):

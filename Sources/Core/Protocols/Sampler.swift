@@ -88,7 +88,8 @@ public func runSampler<S: Sampler, P: ReverseProcess, N: NoiseSource>(
 ) throws(SamplingError) -> SamplingOutcome {
     guard times.count >= 2 else { throw .invalidTimeGrid(reason: "a run needs at least 2 times, got \(times.count)") }
     for i in 1..<times.count where !(times[i] < times[i - 1]) {
-        throw .invalidTimeGrid(reason: "times must decrease; t[\(i)] = \(times[i]) follows t[\(i - 1)] = \(times[i - 1])")
+        throw .invalidTimeGrid(
+            reason: "times must decrease; t[\(i)] = \(times[i]) follows t[\(i - 1)] = \(times[i - 1])")
     }
     let counted = CountingProcess(base: process)
     var state = sampler.initialState(for: SamplingProblem(shape: initial.shape, times: times))

@@ -90,7 +90,9 @@ public struct ParameterSet: Sendable, Equatable {
             guard let i = names.firstIndex(of: name), let newValue else {
                 preconditionFailure("no parameter named '\(name)'; parameters: \(names.joined(separator: ", "))")
             }
-            precondition(newValue.shape == tensors[i].shape, "parameter '\(name)' has shape \(tensors[i].shape), not \(newValue.shape)")
+            precondition(
+                newValue.shape == tensors[i].shape,
+                "parameter '\(name)' has shape \(tensors[i].shape), not \(newValue.shape)")
             tensors[i] = newValue
         }
     }

@@ -55,7 +55,9 @@ extension ComponentConfiguration {
     /// 4. `validate()` runs; an `outOfRange` it throws comes back as
     ///    `.located(.outOfRange(…), path: "sampler.churn", location: …)`, pointing at the value
     ///    the user wrote (or at the mapping, if the value was a default).
-    public static func decode(from value: ConfigurationValue, path: String, component: String? = nil)
+    public static func decode(
+        from value: ConfigurationValue, path: String, component: String? = nil
+    )
         throws(ConfigurationError) -> Self
     {
         let user: ConfigurationValue

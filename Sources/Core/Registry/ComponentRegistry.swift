@@ -97,7 +97,9 @@ public struct ComponentRegistry: Sendable {
     }
 
     /// Makes the component a recipe section names; see `resolve(_:from:path:)`.
-    public func make<Product>(_ kind: ComponentKind<Product>, from value: ConfigurationValue, path: String? = nil)
+    public func make<Product>(
+        _ kind: ComponentKind<Product>, from value: ConfigurationValue, path: String? = nil
+    )
         throws(ConfigurationError) -> Product
     {
         try resolve(kind, from: value, path: path).product
@@ -111,7 +113,9 @@ public struct ComponentRegistry: Sendable {
     /// sits in the recipe, for messages; it defaults to the family's name.
     /// - Throws: `missingKind`, `unknownComponent` (listing known ids and a suggestion),
     ///   `typeMismatch`, `duplicateKey`, and whatever decoding and validation throw.
-    public func resolve<Product>(_ kind: ComponentKind<Product>, from value: ConfigurationValue, path: String? = nil)
+    public func resolve<Product>(
+        _ kind: ComponentKind<Product>, from value: ConfigurationValue, path: String? = nil
+    )
         throws(ConfigurationError) -> Resolved<Product>
     {
         let path = path ?? kind.name

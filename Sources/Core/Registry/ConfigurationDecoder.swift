@@ -17,7 +17,9 @@ public struct ConfigurationDecoder: Sendable {
     public init() {}
 
     /// Decodes a `T` from `value`, which sits at the dotted `path` of the recipe (for messages).
-    public func decode<T: Decodable>(_ type: T.Type, from value: ConfigurationValue, path: String = "")
+    public func decode<T: Decodable>(
+        _ type: T.Type, from value: ConfigurationValue, path: String = ""
+    )
         throws(ConfigurationError) -> T
     {
         let decoder = TreeDecoder(value: value, root: value, basePath: path, codingPath: [])

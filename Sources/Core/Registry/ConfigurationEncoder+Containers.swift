@@ -29,7 +29,9 @@ struct TreeKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     func encode(_ value: UInt64, forKey key: Key) throws { try single(key).encode(value) }
     func encode<T: Encodable>(_ value: T, forKey key: Key) throws { try child(key).encodeChecked(value) }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type, forKey key: Key
+    )
         -> KeyedEncodingContainer<NestedKey>
     {
         child(key).container(keyedBy: keyType)

@@ -24,7 +24,9 @@ extension ConfigurationValue {
     /// works on a recipe without `sampler`; a sequence element must already exist. The path
     /// must not pass through a scalar.
     /// - Throws: `ConfigurationError.invalidOverride` if the path is malformed or blocked.
-    public func setting(_ newValue: ConfigurationValue, atPath path: String) throws(ConfigurationError)
+    public func setting(
+        _ newValue: ConfigurationValue, atPath path: String
+    ) throws(ConfigurationError)
         -> ConfigurationValue
     {
         try setting(newValue, atPath: path, overrideText: "\(path)=\(newValue)")
@@ -45,7 +47,9 @@ extension ConfigurationValue {
     }
 
     /// `setting(_:atPath:)`, naming `overrideText` in errors.
-    func setting(_ newValue: ConfigurationValue, atPath path: String, overrideText: String)
+    func setting(
+        _ newValue: ConfigurationValue, atPath path: String, overrideText: String
+    )
         throws(ConfigurationError) -> ConfigurationValue
     {
         guard let components = Self.pathComponents(path), !components.isEmpty else {

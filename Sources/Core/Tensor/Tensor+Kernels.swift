@@ -66,7 +66,8 @@ extension Tensor {
     static func siluBackwardValues(_ x: Tensor, _ sigmoid: Tensor, _ g: Tensor) -> Tensor {
         precondition(x.shape == g.shape && x.shape == sigmoid.shape, "silu backward shapes \(x.shape), \(g.shape)")
         return Tensor(shape: x.shape) { out in
-            ElementwiseKernels.siluBackward(x.storage.base, sigmoid.storage.base, g.storage.base, out.baseAddress!, count: x.scalarCount)
+            ElementwiseKernels.siluBackward(
+                x.storage.base, sigmoid.storage.base, g.storage.base, out.baseAddress!, count: x.scalarCount)
         }
     }
 

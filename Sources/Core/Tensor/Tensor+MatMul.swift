@@ -9,7 +9,8 @@ extension Tensor {
         let (kb, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
         precondition(
             ka == kb,
-            "matmul shapes \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : "") do not agree (\(ka) vs \(kb))")
+            "matmul shapes \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : "") do not agree (\(ka) vs \(kb))"
+        )
         let result = Tensor(shape: [m, n]) { out in
             MatrixKernels.gemm(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
@@ -20,13 +21,15 @@ extension Tensor {
             var gb: Tensor? = nil
             if needA {
                 // d op(A) = g·op(B)ᵀ; transposed back when A was used transposed.
-                ga = transposeA
+                ga =
+                    transposeA
                     ? matmul(b, g, transposeA: transposeB, transposeB: true)
                     : matmul(g, b, transposeB: !transposeB)
             }
             if needB {
                 // d op(B) = op(A)ᵀ·g.
-                gb = transposeB
+                gb =
+                    transposeB
                     ? matmul(g, a, transposeA: true, transposeB: transposeA)
                     : matmul(a, g, transposeA: !transposeA)
             }
@@ -38,10 +41,13 @@ extension Tensor {
     ///
     /// One sgemm with the bias loaded into the output first (beta = 1).
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
-        precondition(x.rank == 2 && weight.rank == 2, "linear needs x (batch, in) and W (out, in), got \(x.shape), \(weight.shape)")
+        precondition(
+            x.rank == 2 && weight.rank == 2,
+            "linear needs x (batch, in) and W (out, in), got \(x.shape), \(weight.shape)")
         let (batch, inputs) = (x.shape[0], x.shape[1])
         let outputs = weight.shape[0]
-        precondition(weight.shape[1] == inputs, "linear: x has \(inputs) features, W \(weight.shape) expects \(weight.shape[1])")
+        precondition(
+            weight.shape[1] == inputs, "linear: x has \(inputs) features, W \(weight.shape) expects \(weight.shape[1])")
         precondition(bias.shape == [outputs], "linear: bias shape \(bias.shape) should be [\(outputs)]")
         let result = Tensor(shape: [batch, outputs]) { out in
             let dst = out.baseAddress!

@@ -31,18 +31,21 @@ extension Tensor {
         let result = Tensor(shape: outShape) { out in
             let run = range.count * inner
             for o in 0..<outer {
-                (out.baseAddress! + o * run).update(from: storage.base + (o * length + range.lowerBound) * inner, count: run)
+                (out.baseAddress! + o * run).update(
+                    from: storage.base + (o * length + range.lowerBound) * inner, count: run)
             }
         }
         let source = shape
-        return Autodiff.unary(self, result: result) { g in g.padded(into: source, alongAxis: axis, at: range.lowerBound) }
+        return Autodiff.unary(self, result: result) { g in g.padded(into: source, alongAxis: axis, at: range.lowerBound)
+        }
     }
 
     /// This tensor placed at `offset` along `axis` inside zeros of shape `target`: the gradient of a slice.
     public func padded(into target: [Int], alongAxis axis: Int, at offset: Int) -> Tensor {
         let axis = resolvedAxis(axis)
         precondition(target.count == rank, "cannot pad shape \(shape) into \(target)")
-        precondition(offset >= 0 && offset + shape[axis] <= target[axis], "padding \(shape) at \(offset) overflows \(target)")
+        precondition(
+            offset >= 0 && offset + shape[axis] <= target[axis], "padding \(shape) at \(offset) overflows \(target)")
         let (outer, length, inner) = ReductionKernels.split(target, axis: axis)
         let count = shape[axis]
         let result = Tensor(shape: target) { out in

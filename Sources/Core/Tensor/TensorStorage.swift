@@ -10,16 +10,17 @@ final class TensorStorage: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
 
     /// Allocates uninitialised memory for `count` elements.
-        init(uninitializedCount count: Int) {
+    init(uninitializedCount count: Int) {
         precondition(count >= 0, "a tensor cannot hold \(count) elements")
         _ = TensorStorage.allocatorConfigured
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
         base = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
     }
 
     /// A new storage holding a copy of this one's elements.
-        func copy() -> TensorStorage {
+    func copy() -> TensorStorage {
         let other = TensorStorage(uninitializedCount: count)
         other.base.update(from: base, count: count)
         return other

@@ -33,7 +33,8 @@ public struct Adam: Optimizer {
         let names: [String]
 
         public var tensors: [(name: String, tensor: Tensor)] {
-            zip(names, firstMoments).map { ("adam.m.\($0)", $1) } + zip(names, secondMoments).map { ("adam.v.\($0)", $1) }
+            zip(names, firstMoments).map { ("adam.m.\($0)", $1) }
+                + zip(names, secondMoments).map { ("adam.v.\($0)", $1) }
         }
     }
 
@@ -44,8 +45,11 @@ public struct Adam: Optimizer {
             stepCount: 0, names: parameters.names)
     }
 
-    public func update(_ parameters: inout ParameterSet, gradients: [Tensor], state: inout State, learningRate: Double) {
-        precondition(gradients.count == parameters.tensors.count, "\(gradients.count) gradients for \(parameters.tensors.count) parameters")
+    public func update(_ parameters: inout ParameterSet, gradients: [Tensor], state: inout State, learningRate: Double)
+    {
+        precondition(
+            gradients.count == parameters.tensors.count,
+            "\(gradients.count) gradients for \(parameters.tensors.count) parameters")
         state.stepCount += 1
         let t = Double(state.stepCount)
         let b1 = Float(beta1)
@@ -56,7 +60,9 @@ public struct Adam: Optimizer {
         let decay = Float(1 - learningRate * weightDecay)
         for i in parameters.tensors.indices {
             let g = gradients[i]
-            precondition(g.shape == parameters.tensors[i].shape, "gradient \(i) has shape \(g.shape), parameter \(parameters.tensors[i].shape)")
+            precondition(
+                g.shape == parameters.tensors[i].shape,
+                "gradient \(i) has shape \(g.shape), parameter \(parameters.tensors[i].shape)")
             g.withUnsafeBufferPointer { g in
                 state.firstMoments[i].withUnsafeMutableBufferPointer { m in
                     state.secondMoments[i].withUnsafeMutableBufferPointer { v in

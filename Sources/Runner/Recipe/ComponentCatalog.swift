@@ -4,7 +4,8 @@ package import ScoreKitCore
 /// docs/RECIPES.md tabulates it.
 ///
 /// The families of a recipe's component sections come first, in `RecipeSection` order and
-/// listed even when empty; families registered under other names follow.
+/// listed even when empty; families registered under other names follow (the data sets as
+/// `data`, when registered).
 package struct ComponentCatalog: Sendable {
     /// One family and its members, sorted by id.
     package struct Family: Sendable {
@@ -30,10 +31,13 @@ package struct ComponentCatalog: Sendable {
         ]
         let known = Set(families.map(\.name))
         for entry in registry.allEntries where !known.contains(entry.kind) {
-            if let index = families.firstIndex(where: { $0.name == entry.kind }) {
+            // The data family's members are "data sets" in messages; its recipe key is `data`.
+            let isData = entry.kind == ComponentKind<DataSpecification>.data.name
+            let name = isData ? RecipeSection.data.rawValue : entry.kind
+            if let index = families.firstIndex(where: { $0.name == name }) {
                 families[index].entries.append(entry)
             } else {
-                families.append(Family(name: entry.kind, entries: [entry]))
+                families.append(Family(name: name, entries: [entry]))
             }
         }
         self.families = families

@@ -24,7 +24,9 @@ struct RecipeBuilder {
         let timeGrid = make(.timeGrid, .timeGrid)
         let sampler = make(.sampler, .sampler)
         let data = plain(.data)
+        let dataSpecification = data != nil && !registry.ids(of: .data).isEmpty ? make(.data, .data) : nil
         let training = plain(.training)
+        let trainingConfiguration = training.flatMap { decodeTraining($0) }
         let likelihood = plain(.likelihood)
         let evaluation = plain(.evaluation)
         let seed = self.seed()
@@ -34,11 +36,26 @@ struct RecipeBuilder {
             RecipeSection.allCases.compactMap { section in
                 resolvedSections[section].map { ConfigurationValue.Entry(key: section.rawValue, value: $0) }
             })
-        return ResolvedRecipe(
+        var resolved = ResolvedRecipe(
             source: source, sde: sde, parameterization: parameterization, loss: loss, network: network,
             optimizer: optimizer, timeGrid: timeGrid, sampler: sampler, data: data, training: training,
             likelihood: likelihood, evaluation: evaluation, seed: seed, componentIDs: ids, tree: tree,
             written: written)
+        resolved.dataSpecification = dataSpecification
+        resolved.trainingConfiguration = trainingConfiguration
+        return resolved
+    }
+
+    /// The `training` section decoded strictly, with defaults filled into the resolved tree.
+    private mutating func decodeTraining(_ value: ConfigurationValue) -> TrainingConfiguration? {
+        do {
+            let configuration = try TrainingConfiguration.decode(from: value, path: RecipeSection.training.rawValue)
+            resolvedSections[.training] = try ConfigurationEncoder().encode(configuration)
+            return configuration
+        } catch {
+            errors.append(.configuration(error))
+            return nil
+        }
     }
 
     /// The component in `section`, if the recipe has it and it resolves.

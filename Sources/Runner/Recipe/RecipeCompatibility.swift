@@ -34,7 +34,7 @@ public struct RecipeCompatibility: Sendable {
 
     /// The rules every recipe is checked against.
     public static var standard: RecipeCompatibility {
-        RecipeCompatibility(rules: [.preconditioningDefined, .timeGridWithinProcess])
+        RecipeCompatibility(rules: [.preconditioningDefined, .timeGridWithinProcess, .evaluationHasHeldOutData])
     }
 
     /// No rules.

@@ -7,8 +7,9 @@ public import ScoreKitCore
 /// ```swift
 /// let loss = try resolved.require(\.loss, .loss, for: "training")
 /// ```
-/// Sections no registered family reads yet (`data`, `training`, `likelihood`, `evaluation`)
-/// are kept as written, with their locations, for the commands that read them.
+/// `data` and `training` are kept as written (with their locations) and also made:
+/// `dataSpecification` (through the registry's data family) and `trainingConfiguration`.
+/// `likelihood` and `evaluation` are kept as written for the commands that read them.
 public struct ResolvedRecipe: Sendable {
     /// What messages call the recipe: the path it was loaded from.
     public var source: String
@@ -30,6 +31,12 @@ public struct ResolvedRecipe: Sendable {
     public var data: ConfigurationValue?
     /// The `training` section as written (a mapping).
     public var training: ConfigurationValue?
+    /// The `data` section made through the registry's data family, defaults filled: `nil` when
+    /// the recipe has no `data` section or the registry registers no data sets (then `data`
+    /// is kept as written, unchecked).
+    public var dataSpecification: DataSpecification?
+    /// The `training` section decoded strictly, defaults filled; `nil` when the recipe has none.
+    public var trainingConfiguration: TrainingConfiguration?
     /// The `likelihood` section as written (a mapping).
     public var likelihood: ConfigurationValue?
     /// The `evaluation` section as written (a mapping).

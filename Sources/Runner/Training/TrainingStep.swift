@@ -7,7 +7,9 @@ import ScoreKitNetworks
 /// θ ← update(θ, clip(∇_θ L(θ; batch, noise)))
 /// ```
 /// The graph of the step is freed before the update, so the optimizer writes the parameters in
-/// place and memory returns after every step.
+/// place and memory returns after every step. A step whose loss or gradient norm is not finite
+/// changes nothing (`Report.applied` is false): the model and the optimizer state stay as they
+/// were, the last good state.
 public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective: Loss, Updater: Optimizer>: Sendable {
     public var sde: SDE
     public var parameterization: Target
@@ -32,6 +34,8 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
         public var gradientNorm: Double
         /// The loss's per-sample terms and times, for per-t diagnostics.
         public var evaluation: LossEvaluation
+        /// Whether the update was applied: false when the loss or the gradient norm is not finite.
+        public var applied: Bool
     }
 
     /// The gradients of the loss with respect to `model`'s parameters on `batch`.
@@ -49,16 +53,24 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
         return (grads, detached)
     }
 
-    /// Applies one step to `model` and `state`.
+    /// Applies one step to `model` and `state`, unless the loss or the gradient norm is not
+    /// finite (then both are left unchanged and `Report.applied` is false).
     public func apply<Model: TrainableModel>(
         to model: inout Model, state: inout Updater.State, batch: TrainingBatch, learningRate: Double,
         noise: inout some NoiseSource
     ) -> Report {
         let (raw, evaluation) = gradients(of: model, on: batch, noise: &noise)
-        let (clipped, norm) =
-            gradientClipNorm.map { GradientClipping.clipByGlobalNorm(raw, maxNorm: $0) }
-            ?? (raw, GradientClipping.globalNorm(raw))
+        let loss = evaluation.value.scalar
+        let norm = GradientClipping.globalNorm(raw)
+        guard loss.isFinite, norm.isFinite else {
+            return Report(loss: loss, gradientNorm: norm, evaluation: evaluation, applied: false)
+        }
+        // As GradientClipping.clipByGlobalNorm, without computing the norm a second time.
+        var clipped = raw
+        if let maxNorm = gradientClipNorm, maxNorm / (norm + 1e-6) < 1 {
+            clipped = raw.map { $0 * Float(maxNorm / (norm + 1e-6)) }
+        }
         optimizer.update(&model.parameters, gradients: clipped, state: &state, learningRate: learningRate)
-        return Report(loss: evaluation.value.scalar, gradientNorm: norm, evaluation: evaluation)
+        return Report(loss: loss, gradientNorm: norm, evaluation: evaluation, applied: true)
     }
 }

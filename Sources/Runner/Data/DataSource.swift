@@ -1,0 +1,107 @@
+public import ScoreKitCore
+
+/// Where training data comes from: a generator (the ring, two moons, a Gaussian mixture, …) or
+/// a file (`.npy`, `.csv`, IDX).
+///
+/// A source only produces the raw samples; the settings every data set shares (its seed,
+/// labels, the held-out split, standardisation) are `DataSettings`, applied by
+/// `TrainingData.prepare(_:)`. Register a source with `ComponentRegistry.register(data:)`;
+/// its `Configuration` keys and `DataSettings`' keys then share the recipe's `data:` mapping.
+///
+/// ```swift
+/// struct Blobs: DataSource, RegisteredComponent { … }
+/// registry.register(data: Blobs.self)
+/// ```
+public protocol DataSource: Sendable {
+    /// Whether `load(seed:)` gives a class label per sample (a mixture component, a moon, a
+    /// file's label column), so that `labelled: true` can be asked for.
+    var providesLabels: Bool { get }
+
+    /// The samples `[N, D]` (files with more axes are flattened per sample) and, when
+    /// `providesLabels`, their labels. Generated sets draw sample i from the i-th stream of
+    /// `seed`, so the first n samples do not depend on how many are drawn.
+    /// - Throws: `DataError` for a missing, unreadable or malformed file.
+    func load(seed: UInt64) throws(DataError) -> DataSet
+}
+
+/// Samples, with class labels when the source has them.
+public struct DataSet: Sendable, Equatable {
+    /// The samples, `[N, D]`.
+    public var samples: Tensor
+    /// One class label in `0..<classCount` per sample, or `nil`.
+    public var labels: [Int]?
+    /// The number of classes (0 without labels).
+    public var classCount: Int
+
+    /// A data set of `samples` `[N, D]` and optional `labels` in `0..<classCount`.
+    public init(samples: Tensor, labels: [Int]? = nil, classCount: Int = 0) {
+        precondition(samples.rank == 2, "data samples are [N, D], got \(samples.shape)")
+        precondition(labels.map { $0.count == samples.shape[0] } ?? true, "one label per sample")
+        self.samples = samples
+        self.labels = labels
+        self.classCount = labels == nil ? 0 : classCount
+    }
+
+    /// N, the number of samples.
+    public var count: Int { samples.shape[0] }
+
+    /// D, the number of values per sample.
+    public var dimension: Int { samples.shape[1] }
+
+    /// The samples at `rows`, in that order, with their labels.
+    public func subset(_ rows: [Int]) -> DataSet {
+        DataSet(
+            samples: samples.gathering(rows: rows), labels: labels.map { l in rows.map { l[$0] } },
+            classCount: classCount)
+    }
+
+    /// The same samples without labels.
+    public var unlabelled: DataSet { DataSet(samples: samples) }
+}
+
+/// A recipe's `data:` section made: the source and the settings every data set shares.
+public struct DataSpecification: Sendable {
+    /// The id the section named (`ring`, `csv`, …).
+    public var id: ComponentID
+    /// The generator or file reader.
+    public var source: any DataSource
+    /// Seed, labels, split and standardisation.
+    public var settings: DataSettings
+
+    /// A specification of `source` with `settings`.
+    public init(id: ComponentID, source: any DataSource, settings: DataSettings) {
+        self.id = id
+        self.source = source
+        self.settings = settings
+    }
+}
+
+extension ComponentKind where Product == DataSpecification {
+    /// Data sets: the `data:` section of a recipe. Messages call a member a "data set"
+    /// (`unknown data set 'rng'`); listings show the family as `data`, its recipe key.
+    public static var data: Self { Self("data set") }
+}
+
+extension ComponentRegistry {
+    /// Registers a data source; its keys and `DataSettings`' keys share the `data:` mapping.
+    public mutating func register<C: DataSource & RegisteredComponent>(data: C.Type) {
+        register(DataSection<C>.self, as: .data) { $0.specification }
+    }
+
+    /// Registers every built-in data set: the 2-D generators, exact Gaussian mixtures and the
+    /// `.npy`, `.csv` and IDX readers. Called once by the composition root.
+    public mutating func registerDataSets() {
+        register(data: RingData.self)
+        register(data: GridData.self)
+        register(data: GaussianMixtureData.self)
+        register(data: TwoMoonsData.self)
+        register(data: SwissRollData.self)
+        register(data: ConcentricRingsData.self)
+        register(data: CheckerboardData.self)
+        register(data: PinwheelData.self)
+        register(data: SpiralsData.self)
+        register(data: NumPyData.self)
+        register(data: CSVData.self)
+        register(data: IDXData.self)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// The folder of one training run and its files.
+///
+/// ```
+/// runs/<recipe-name>/
+///   resolved-recipe.yaml          the recipe as run (defaults filled, overrides and seed applied)
+///   train.log                     human-readable progress, one line per logged window
+///   metrics.jsonl                 one JSON object per logged window (`TrainingMetrics`)
+///   checkpoint.safetensors        the latest state, replaced atomically
+///   checkpoint-final.safetensors  the state after the last step
+/// ```
+public struct RunFolder: Sendable {
+    /// The folder's path, as given.
+    public let path: String
+
+    /// A run folder at `path`.
+    public init(path: String) {
+        self.path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    /// `runs/<recipe-name>`: the recipe's file name without its extension, under `runs`.
+    public static func defaultPath(forRecipe recipePath: String) -> String {
+        let name = URL(fileURLWithPath: recipePath).deletingPathExtension().lastPathComponent
+        return "runs/" + (name.isEmpty ? "run" : name)
+    }
+
+    /// `resolved-recipe.yaml`.
+    public var resolvedRecipe: String { file("resolved-recipe.yaml") }
+    /// `train.log`.
+    public var log: String { file("train.log") }
+    /// `metrics.jsonl`.
+    public var metrics: String { file("metrics.jsonl") }
+    /// `checkpoint.safetensors`, the latest state.
+    public var checkpoint: String { file("checkpoint.safetensors") }
+    /// `checkpoint-final.safetensors`, the state after the last step.
+    public var finalCheckpoint: String { file("checkpoint-final.safetensors") }
+
+    /// The path of `name` in the folder.
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    /// Whether the folder holds a checkpoint to resume.
+    public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpoint) }
+
+    /// Creates the folder (and its parents) if needed.
+    func create() throws(TrainingError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw .fileAccess(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Removes temporary files a killed writer left (`.checkpoint.safetensors.tmp-<pid>`).
+    func removeStaleTemporaries() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        for name in names where name.hasPrefix(".") && name.contains(".tmp-") {
+            try? FileManager.default.removeItem(atPath: file(name))
+        }
+    }
+
+    /// Replaces the file at `path` with `text`.
+    func write(_ text: String, to path: String) throws(TrainingError) {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw .fileAccess(path: path, reason: "the file cannot be created")
+        }
+    }
+
+    /// Appends `text` to the file at `path`, creating it if needed.
+    func append(_ text: String, to path: String) throws(TrainingError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard descriptor >= 0 else { throw .fileAccess(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw .fileAccess(path: path, reason: String(cString: strerror(errno))) }
+            written += n
+        }
+    }
+
+    /// Keeps the lines of `metrics.jsonl` up to `step`: those written after the checkpoint a
+    /// run resumes from are dropped and written again (identical but for `stepsPerSecond` when
+    /// the checkpoint's step is a multiple of `logEvery`; otherwise the windows are cut there).
+    func truncateMetrics(after step: Int) throws(TrainingError) {
+        guard let text = try? String(contentsOfFile: metrics, encoding: .utf8) else { return }
+        let kept = text.split(separator: "\n").filter { line in
+            TrainingMetrics.step(ofLine: line).map { $0 <= step } ?? false
+        }
+        try write(kept.map { $0 + "\n" }.joined(), to: metrics)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import ScoreKitCore
+
+/// The session's loop: trains between boundaries (log, evaluation, checkpoint steps) and
+/// writes the run folder's files at each.
+struct TrainingLoop {
+    let trainer: Trainer
+    let folder: RunFolder
+    let recipeYAML: String
+    let hooks: [TrainingSession.EvaluationHook]
+    var diagnostics: TrainingDiagnostics
+    /// The mean loss of the last logged window.
+    private(set) var lastLoss: Double?
+
+    init(
+        trainer: Trainer, folder: RunFolder, recipeYAML: String, hooks: [TrainingSession.EvaluationHook],
+        diagnostics: TrainingDiagnostics
+    ) {
+        self.trainer = trainer
+        self.folder = folder
+        self.recipeYAML = recipeYAML
+        self.hooks = hooks
+        self.diagnostics = diagnostics
+    }
+
+    /// Trains `state` to step `stop`; a checkpoint is written at `stop` and at every
+    /// `checkpointEvery` step, and, on a non-finite loss, of the last good state.
+    mutating func run(
+        _ state: inout TrainingState, until stop: Int, observer: (TrainingEvent) -> Void
+    ) throws(TrainingError) {
+        let configuration = trainer.plan.configuration
+        let total = configuration.steps
+        while state.step < stop {
+            let next = [
+                stop, Self.nextMultiple(of: configuration.logEvery, after: state.step),
+                Self.nextMultiple(of: configuration.checkpointEvery, after: state.step),
+                Self.nextMultiple(of: configuration.evaluateEvery, after: state.step),
+            ].min()!
+            do {
+                try trainer.train(&state, until: next, diagnostics: &diagnostics) { observer(.step($0)) }
+            } catch {
+                try fail(error, state: state, observer: observer)
+            }
+            let step = state.step
+            let evaluating = configuration.evaluateEvery > 0 && step % configuration.evaluateEvery == 0
+            if step % configuration.logEvery == 0 || step == total || step == stop || evaluating {
+                var metrics = diagnostics.flush(step: step)
+                if evaluating {
+                    let averaged = state.averagedModel
+                    metrics.heldOutLoss = trainer.heldOutLoss(of: averaged)
+                    for hook in hooks { metrics.evaluation.merge(hook(step, averaged, trainer.plan)) { $1 } }
+                }
+                lastLoss = metrics.loss
+                try folder.append(metrics.json + "\n", to: folder.metrics)
+                try folder.append(metrics.logLine(stepCount: total) + "\n", to: folder.log)
+                observer(.logged(metrics))
+            }
+            if step == stop || (configuration.checkpointEvery > 0 && step % configuration.checkpointEvery == 0) {
+                try saveCheckpoint(state, to: folder.checkpoint, observer: observer)
+                diagnostics.restartClock()
+            }
+        }
+    }
+
+    /// Writes a checkpoint of `state` to `path`.
+    func saveCheckpoint(
+        _ state: TrainingState, to path: String, observer: (TrainingEvent) -> Void
+    ) throws(TrainingError) {
+        do {
+            try Checkpoint(state: state, plan: trainer.plan, recipe: recipeYAML).write(to: path)
+        } catch {
+            throw .checkpoint(error)
+        }
+        observer(.checkpointSaved(step: state.step, path: path))
+    }
+
+    /// Saves the last good state, logs the failure and rethrows it with the checkpoint's path.
+    private func fail(
+        _ error: TrainingError, state: TrainingState, observer: (TrainingEvent) -> Void
+    ) throws(TrainingError) -> Never {
+        guard case .nonFiniteLoss(var failure) = error else { throw error }
+        if (try? saveCheckpoint(state, to: folder.checkpoint, observer: observer)) != nil {
+            failure.checkpointPath = folder.checkpoint
+        }
+        let failed = TrainingError.nonFiniteLoss(failure)
+        try? folder.append(failed.description + "\n", to: folder.log)
+        throw failed
+    }
+
+    /// The first multiple of `interval` after `step` (`Int.max` for an interval of 0).
+    static func nextMultiple(of interval: Int, after step: Int) -> Int {
+        interval > 0 ? (step / interval + 1) * interval : .max
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+public import ScoreKitCore
+
+/// `scorekit train`: a recipe trained into a run folder, with logs, metrics and checkpoints,
+/// started fresh or resumed.
+///
+/// ```swift
+/// let options = TrainingSession.Options(recipePath: "recipes/ncsn-ring.yaml")
+/// let summary = try TrainingSession(options: options, registry: registry).run { event in … }
+/// ```
+/// The command-line tool is a thin shell over this type, so tests run the same code path.
+public struct TrainingSession: Sendable {
+    /// What to train and where.
+    public struct Options: Sendable {
+        /// The recipe file.
+        public var recipePath: String
+        /// `--set` overrides, applied in order.
+        public var overrides: [ConfigurationOverride] = []
+        /// The run folder; `nil`: `runs/<recipe-name>`.
+        public var outputFolder: String?
+        /// Continue from the folder's `checkpoint.safetensors`.
+        public var resume = false
+        /// `--steps`: the run's length, as `--set training.steps=N`.
+        public var steps: Int?
+        /// Stop (with a checkpoint) once this many steps are done, before the run's end: an
+        /// interruption on purpose, for tests and for training in parts.
+        public var stopAtStep: Int?
+        /// Extra evaluations, run at every `training.evaluateEvery` step on the averaged model.
+        public var evaluationHooks: [EvaluationHook] = []
+
+        /// Options for the recipe at `recipePath`.
+        public init(recipePath: String) {
+            self.recipePath = recipePath
+        }
+    }
+
+    /// An evaluation run beside the held-out loss; its values go into `metrics.jsonl`
+    /// under `evaluation` (sample quality, likelihood, …).
+    public typealias EvaluationHook =
+        @Sendable (_ step: Int, _ averagedModel: any ScoreModel, _ plan: TrainingPlan) -> [String: Double]
+
+    /// The options.
+    public let options: Options
+    /// The registry that makes the recipe's components.
+    public let registry: ComponentRegistry
+
+    /// A session with `options` over `registry`.
+    public init(options: Options, registry: ComponentRegistry) {
+        self.options = options
+        self.registry = registry
+    }
+
+    /// The run folder the options name.
+    public var folder: RunFolder {
+        RunFolder(path: options.outputFolder ?? RunFolder.defaultPath(forRecipe: options.recipePath))
+    }
+
+    /// Resolves the recipe, prepares the data and the state (fresh or from the checkpoint),
+    /// trains to the end (or `stopAtStep`) and writes the run folder; events go to `observer`.
+    /// - Throws: `TrainingError`; on a non-finite loss the last good state is saved first.
+    @discardableResult
+    public func run(observer: (TrainingEvent) -> Void = { _ in }) throws(TrainingError) -> TrainingSummary {
+        let started = ContinuousClock.now
+        var overrides = options.overrides
+        if let steps = options.steps {
+            overrides.append(ConfigurationOverride(path: "training.steps", value: .integer(steps)))
+        }
+        let recipe: ResolvedRecipe
+        do {
+            recipe = try Recipe.load(contentsOf: options.recipePath, overrides: overrides).resolve(with: registry)
+        } catch {
+            throw .recipe(error)
+        }
+        let plan = try TrainingPlan(recipe: recipe)
+        let folder = self.folder
+        if options.resume, !folder.hasCheckpoint { throw .nothingToResume(path: folder.path) }
+        if !options.resume, folder.hasCheckpoint { throw .folderInUse(path: folder.path) }
+        try folder.create()
+        let trainer = Trainer(plan: plan)
+        var state = trainer.initialState()
+        if options.resume {
+            try resume(&state, from: folder, recipe: recipe, plan: plan)
+        } else {
+            try folder.write("", to: folder.metrics)
+            try folder.write("", to: folder.log)
+        }
+        do {
+            try recipe.write(to: folder.resolvedRecipe)
+        } catch {
+            throw .recipe(error)
+        }
+        let total = plan.configuration.steps
+        let stop = Swift.min(options.stopAtStep ?? total, total)
+        let firstStep = state.step
+        try folder.append(
+            (options.resume
+                ? "resumed at step \(state.step) of \(total)" : "started \(options.recipePath): \(total) steps")
+                + ", \(state.model.parameters.scalarCount) parameters, \(plan.data.training.count) training samples\n",
+            to: folder.log)
+        observer(
+            .started(
+                TrainingStart(
+                    step: state.step, stepCount: total, resumed: options.resume,
+                    parameterCount: state.model.parameters.scalarCount, sampleCount: plan.data.training.count,
+                    folder: folder.path)))
+        var loop = TrainingLoop(
+            trainer: trainer, folder: folder, recipeYAML: recipe.yaml, hooks: options.evaluationHooks,
+            diagnostics: trainer.makeDiagnostics())
+        try loop.run(&state, until: stop, observer: observer)
+        if state.step == total {
+            try loop.saveCheckpoint(state, to: folder.finalCheckpoint, observer: observer)
+            try folder.append("finished: \(total) steps\n", to: folder.log)
+        } else {
+            try folder.append("stopped at step \(state.step) of \(total); continue with --resume\n", to: folder.log)
+        }
+        let summary = TrainingSummary(
+            step: state.step, stepCount: total, loss: loop.lastLoss, seconds: (ContinuousClock.now - started).seconds,
+            stepsThisRun: state.step - firstStep, checkpointPath: folder.checkpoint)
+        observer(.finished(summary))
+        return summary
+    }
+
+    /// Restores `state` from the folder's checkpoint after checking that it fits.
+    private func resume(
+        _ state: inout TrainingState, from folder: RunFolder, recipe: ResolvedRecipe, plan: TrainingPlan
+    ) throws(TrainingError) {
+        folder.removeStaleTemporaries()
+        let path = folder.checkpoint
+        do throws(CheckpointError) {
+            let checkpoint = try Checkpoint.read(path)
+            let differences = try checkpoint.recipeDifferences(from: recipe, path: path)
+            guard differences.isEmpty else { throw .recipeMismatch(path: path, differences: differences) }
+            guard checkpoint.standardization == plan.data.standardization else {
+                throw .dataMismatch(
+                    path: path, reason: "its standardisation (mean, standard deviation) is not the one prepared now")
+            }
+            try checkpoint.restore(into: &state, path: path)
+        } catch {
+            throw .checkpoint(error)
+        }
+        try folder.truncateMetrics(after: state.step)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import ScoreKitCore
+import ScoreKitRunner
+
+/// `scorekit sample RUN`: draws samples from a trained run with its recipe's time grid and sampler.
+struct SampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Draw samples from a trained run; write them as .npy with a picture for 2-D data.",
+        discussion: """
+            SOURCE is a run folder (written by `scorekit train`) or a recipe file with --checkpoint. \
+            The recipe's timeGrid and sampler sections choose the method; override them with --set, \
+            such as --set sampler.kind=euler-maruyama --set timeGrid.steps=500. Samples depend only on \
+            the seed and their index, never on how many are drawn together.
+            """
+    )
+
+    @Argument(help: "A run folder, or a recipe file (then give --checkpoint).")
+    var source: String
+
+    @Option(name: .long, help: ArgumentHelp("The checkpoint to sample from.", valueName: "file"))
+    var checkpoint: String?
+
+    @Option(name: .long, help: "How many samples to draw.")
+    var count = 10_000
+
+    @Option(
+        name: .customLong("init"),
+        help: ArgumentHelp("Start from this prior noise (.npy, [count, d]).", valueName: "file"))
+    var initialNoise: String?
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("Where to write the samples (.npy).", valueName: "file"))
+    var output: String?
+
+    @Option(name: .long, help: "The seed of the sampling noise (default: the recipe's seed).")
+    var seed: UInt64?
+
+    @Flag(name: .long, help: "Use the raw weights instead of their exponential moving average.")
+    var rawWeights = false
+
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Override a recipe value, such as sampler.kind=heun (repeatable).", valueName: "path=value"))
+    var overrides: [String] = []
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
+    }
+
+    func run() throws {
+        global.apply()
+        var options = SamplingSession.Options(source: source)
+        options.checkpoint = checkpoint
+        options.count = count
+        options.initialNoise = initialNoise
+        options.output = output
+        options.seed = seed
+        options.useRawWeights = rawWeights
+        for text in overrides {
+            do {
+                options.overrides.append(try ConfigurationOverride(parsing: text))
+            } catch {
+                StandardError.print(error.description)
+                throw ExitCode.validationFailure
+            }
+        }
+        let session = SamplingSession(options: options, registry: .standard())
+        let quiet = global.quiet
+        do {
+            let summary = try session.run { done, total in
+                if !quiet { StandardError.print("\rsampling: \(done)/\(total)", terminator: "") }
+            }
+            if !quiet { StandardError.print("") }
+            print(
+                "wrote \(summary.samplesPath) (\(summary.samples.shape[0]) samples, \(summary.evaluationCount) model evaluations in all chunks, \(String(format: "%.1f", summary.seconds)) s)"
+            )
+            if let picture = summary.picturePath { print("wrote \(picture)") }
+        } catch {
+            if !quiet { StandardError.print("") }
+            StandardError.print(error.description)
+            throw ExitCode.failure
+        }
+    }
+}
