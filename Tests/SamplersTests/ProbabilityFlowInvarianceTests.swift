@@ -28,11 +28,15 @@ struct InvarianceCase: Sendable, CustomTestStringConvertible {
     }()
 }
 
-/// Runs `body` with `count` threads, then restores the previous count.
+/// Runs `body` with `count` threads for BLAS and for the engine's kernels, then restores both.
 func withThreads<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
-    let previous = Compute.threadCount
+    let previous = (Compute.threadCount, Compute.kernelThreadCount)
     Compute.setThreadCount(count)
-    defer { Compute.setThreadCount(previous) }
+    Compute.setKernelThreadCount(count)
+    defer {
+        Compute.setThreadCount(previous.0)
+        Compute.setKernelThreadCount(previous.1)
+    }
     return try body()
 }
 
