@@ -9,6 +9,7 @@ struct Options {
     var weights: String?
     var out: String?
     var tag = ""
+    var rowsPerShard = 256
 
     static let usage = """
         usage: scorekit-bench WORKLOAD [options]
@@ -22,6 +23,7 @@ struct Options {
           --weights F    initial weights (safetensors: emb1 emb2 l1 … l4 .weight/.bias)
           --out F        append the JSON records to F (the peers' results file, to compare in one report)
           --tag T        a tag stored with the records
+          --rows-per-shard N  rows of a batch shard in w1 (default 256, the training default)
         """
 
     static func parse(_ arguments: [String]) -> Options? {
@@ -40,6 +42,7 @@ struct Options {
             case "--weights": options.weights = value
             case "--out": options.out = value
             case "--tag": options.tag = value
+            case "--rows-per-shard": guard let v = Int(value), v > 0 else { return nil }; options.rowsPerShard = v
             default: return nil
             }
         }

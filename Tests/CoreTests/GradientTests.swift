@@ -195,6 +195,9 @@ struct GradientTests {
         GradientCase("linear", [[5, 3], [4, 3], [4]], [.uniform(-1, 1), .uniform(-1, 1), .uniform(-1, 1)]) {
             Tensor.linear($0[0], weight: $0[1], bias: $0[2])
         },
+        GradientCase("linearSiLU", [[5, 3], [4, 3], [4]], [.uniform(-2, 2), .uniform(-2, 2), .uniform(-1, 1)]) {
+            Tensor.linearSiLU($0[0], weight: $0[1], bias: $0[2])
+        },
         // A composite that reuses its input along several paths.
         GradientCase("composite", [[3, 4], [4]], [.uniform(-1, 1), .uniform(0.5, 1.5)]) { x in
             let h = tanh(x[0] * x[1]) + sigmoid(x[0]) * x[0]
@@ -256,6 +259,16 @@ struct GradientTests {
         .unary("rowNorm", [3, 4], .awayFromZero(0.2, 1)) { $0.rowNorm() },
         GradientCase("silu(linear)", [[5, 3], [4, 3], [4]], [.uniform(-1, 1), .uniform(-1, 1), .uniform(-1, 1)]) {
             silu(Tensor.linear($0[0], weight: $0[1], bias: $0[2]))
+        },
+        GradientCase("linearSiLU", [[5, 3], [4, 3], [4]], [.uniform(-2, 2), .uniform(-2, 2), .uniform(-1, 1)]) {
+            Tensor.linearSiLU($0[0], weight: $0[1], bias: $0[2])
+        },
+        GradientCase(
+            "linear(linearSiLU)", [[5, 3], [4, 3], [4], [2, 4]],
+            [.uniform(-1, 1), .uniform(-1, 1), .uniform(-1, 1), .uniform(-1, 1)]
+        ) {
+            Tensor.linear(
+                Tensor.linearSiLU($0[0], weight: $0[1], bias: $0[2]), weight: $0[3], bias: Tensor([0.1, -0.2]))
         },
         GradientCase(
             "linear(silu(linear))", [[5, 3], [4, 3], [4], [2, 4]],

@@ -29,6 +29,16 @@ import Testing
             return t
         }
         mutating func rademacher(_ shape: [Int]) -> Tensor { fatalError("not used by W1") }
+        /// The same draws for rows `rows` only, so that the sharded training step can replay them too.
+        func shard(_ rows: Range<Int>) -> ReplayedNoise? {
+            ReplayedNoise(
+                uniforms: uniforms.map { $0.slice(alongAxis: 0, rows) },
+                normals: normals.map { $0.slice(alongAxis: 0, rows) })
+        }
+        mutating func advance(pastShard shard: ReplayedNoise) {
+            uniforms.removeFirst(uniforms.count - shard.uniforms.count)
+            normals.removeFirst(normals.count - shard.normals.count)
+        }
     }
 
     struct Setup {
@@ -39,7 +49,7 @@ import Testing
         let file: SafeTensorsFile
     }
 
-    static func setup() throws -> Setup {
+    static func setup(rowsPerShard: Int = 256) throws -> Setup {
         let file = try SafeTensorsFile.read(fixturePath)
         // The components a W1 recipe names, made through their configurations.
         var ve = VarianceExplodingSDE.Configuration()
@@ -66,7 +76,8 @@ import Testing
         }
         let noise = ReplayedNoise(uniforms: [Tensor(uniforms)], normals: [try file.tensor("eps")])
         let step = TrainingStep(
-            sde: sde, parameterization: parameterization, loss: loss, optimizer: Adam(), gradientClipNorm: 1)
+            sde: sde, parameterization: parameterization, loss: loss, optimizer: Adam(), gradientClipNorm: 1,
+            rowsPerShard: rowsPerShard)
         return Setup(
             step: step, model: model, batch: TrainingBatch(data: try file.tensor("x0")), noise: noise, file: file)
     }
@@ -76,10 +87,14 @@ import Testing
         return zip(a.scalars, b.scalars).map { abs($0 - $1) }.max()! / scale
     }
 
-    @Test func lossAndGradientsMatchPyTorch() throws {
-        let s = try Self.setup()
+    /// As one batch (512 rows a shard), in two shards (the default) and in five uneven ones.
+    @Test(arguments: [512, 256, 100])
+    func lossAndGradientsMatchPyTorch(rowsPerShard: Int) throws {
+        let s = try Self.setup(rowsPerShard: rowsPerShard)
         var noise = s.noise
         let (grads, evaluation) = s.step.gradients(of: s.model, on: s.batch, noise: &noise)
+        #expect(noise.uniforms.isEmpty && noise.normals.isEmpty, "the shards' draws were not all consumed")
+        #expect(evaluation.perSample.shape == [s.batch.count])
         let reference = try s.file.tensor("loss").scalars[0]
         #expect(abs(evaluation.value.scalar - reference) <= 1e-4 * reference)
         for (name, g) in zip(s.model.parameters.names, grads) {
@@ -90,19 +105,29 @@ import Testing
         #expect(abs(norm - Double(try s.file.tensor("gradNorm").scalars[0])) <= 1e-4 * norm)
     }
 
-    @Test func clippedAdamStepMatchesPyTorch() throws {
-        var s = try Self.setup()
+    @Test(arguments: [512, 256])
+    func clippedAdamStepMatchesPyTorch(rowsPerShard: Int) throws {
+        var s = try Self.setup(rowsPerShard: rowsPerShard)
         var noise = s.noise
         var state = s.step.optimizer.initialState(for: s.model.parameters)
         _ = s.step.apply(to: &s.model, state: &state, batch: s.batch, learningRate: 1e-3, noise: &noise)
         for name in s.model.parameters.names {
             let updated = try s.file.tensor("updated.\(name)")
             let initial = try s.file.tensor("init.\(name)")
-            // Compare the update itself (θ₁ − θ₀), which is about lr in size, to 1e-3 of lr.
+            // Compare the update itself (θ₁ − θ₀), which is about lr in size, to 2e-3 of lr. At step 1
+            // the update is lr·g/(|g| + ε): where |g| is a few ε (5e-8 in l3.weight), a gradient
+            // difference far inside the 1e-4 gradient tolerance, such as the shards' summation
+            // order, moves it by ≈1e-6.
             let ours = s.model.parameters[name]! - initial
             let theirs = updated - initial
-            let error = zip(ours.scalars, theirs.scalars).map { abs($0 - $1) }.max()!
-            #expect(error <= 1e-6, "update of \(name) differs by \(error)")
+            let errors = zip(ours.scalars, theirs.scalars).map { abs($0 - $1) }
+            let error = errors.max()!
+            let worst = errors.firstIndex(of: error)!
+            let gradient = try s.file.tensor("grad.\(name)").scalars[worst]
+            #expect(
+                error <= 2e-6,
+                "update of \(name) differs by \(error) at \(worst): ours \(ours.scalars[worst]), theirs \(theirs.scalars[worst]), PyTorch's gradient \(gradient)"
+            )
         }
     }
 }

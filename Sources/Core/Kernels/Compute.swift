@@ -53,7 +53,7 @@ public enum Compute {
     /// only write the elements of its own range. Never call BLAS inside it.
     @inline(__always)
     public static func parallelChunks(count: Int, minimumPerChunk: Int, _ body: (Range<Int>) -> Void) {
-        let threads = kernelThreadCount
+        let threads = insideShard ? 1 : kernelThreadCount
         let chunks = Swift.min(threads, count / Swift.max(minimumPerChunk, 1))
         guard chunks > 1 else {
             body(0..<count)
@@ -70,8 +70,9 @@ public enum Compute {
     }
 }
 
-/// Hands a value to a parallel kernel that only reads it or writes disjoint ranges.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+/// Hands a value to parallel work (`parallelChunks`, `forEachShard`) that only reads it or writes
+/// disjoint parts of it; the caller vouches for that, the compiler cannot.
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }

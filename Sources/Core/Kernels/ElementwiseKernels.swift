@@ -36,6 +36,43 @@ enum ElementwiseKernels {
         }
     }
 
+    /// x ← x·σ(x), in place.
+    static func siluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let pointer = UncheckedSendable(x)
+        Compute.parallelChunks(count: count, minimumPerChunk: parallelThreshold) { range in
+            let x = pointer.value
+            for i in range { x[i] = FastMath.silu(x[i]) }
+        }
+    }
+
+    /// x ← x·σ(x) and s ← σ(x), in place (a kernel of its own: with y aliasing x, the two-buffer
+    /// kernel's overlap check would send it to its scalar loop).
+    static func siluInPlace(
+        _ x: UnsafeMutablePointer<Float>, savingSigmoidTo s: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let pointers = UncheckedSendable((x, s))
+        Compute.parallelChunks(count: count, minimumPerChunk: parallelThreshold) { range in
+            let (x, s) = pointers.value
+            for i in range {
+                let v = x[i]
+                let sig = 1 / (1 + FastMath.exp(-v))
+                s[i] = sig
+                x[i] = v * sig
+            }
+        }
+    }
+
+    /// out = g·(s + y·(1 − s)) with y = SiLU(z) and s = σ(z): SiLU'(z)·g without z.
+    static func siluBackwardFromOutput(
+        _ y: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+        _ out: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        for i in 0..<count {
+            let sig = s[i]
+            out[i] = g[i] * (sig + y[i] * (1 - sig))
+        }
+    }
+
     /// out = g·s·(1 + x·(1 − s)) with s = σ(x) saved from the forward pass.
     static func siluBackward(
         _ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ g: UnsafePointer<Float>,

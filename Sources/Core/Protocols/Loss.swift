@@ -4,6 +4,10 @@
 /// serves every process and every prediction target (DESIGN.md, "Losses").
 public protocol Loss: Sendable {
     /// The scalar objective (tracked through the model's parameters) with per-sample diagnostics.
+    ///
+    /// The value must be the batch mean of `perSample`, and sample i's term must depend only on
+    /// row i of the batch and of the noise: training cuts a batch into shards and weights each
+    /// shard's loss by its share of the rows (`ScoreKitTesting.LossConformance` checks both).
     func evaluate(
         _ batch: TrainingBatch,
         model: some ScoreModel,
@@ -27,6 +31,11 @@ public struct TrainingBatch: Sendable {
 
     /// The number of samples.
     public var count: Int { data.shape[0] }
+
+    /// The samples `rows`, with their labels.
+    public func rows(_ rows: Range<Int>) -> TrainingBatch {
+        TrainingBatch(data: data.slice(alongAxis: 0, rows), labels: labels.map { Array($0[rows]) })
+    }
 }
 
 /// A loss value with what it was made of, for per-t diagnostics.

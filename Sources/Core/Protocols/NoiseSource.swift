@@ -10,6 +10,21 @@ public protocol NoiseSource: Sendable {
     mutating func uniform(_ shape: [Int]) -> Tensor
     /// ±1 with probability ½ each, of `shape` (Hutchinson probes).
     mutating func rademacher(_ shape: [Int]) -> Tensor
+
+    /// Rows `rows` of this source as a source of their own: its k-th call gives the rows `rows` of
+    /// what this source's k-th call would give. `nil` when the draws cannot be cut by rows (the
+    /// default); work that would run in shards then runs as one batch.
+    func shard(_ rows: Range<Int>) -> Self?
+
+    /// Moves this source past the calls that `shard`, one of its shards, made (every shard of a
+    /// batch makes the same calls).
+    mutating func advance(pastShard shard: Self)
+}
+
+extension NoiseSource {
+    public func shard(_ rows: Range<Int>) -> Self? { nil }
+
+    public mutating func advance(pastShard shard: Self) {}
 }
 
 /// Counter-based per-sample noise on Philox-4x32-10 (`RandomStream`).
@@ -30,6 +45,15 @@ public struct PerSampleNoise: NoiseSource, Equatable {
         self.seed = seed
         self.firstSample = firstSample
         self.drawCounter = drawCounter
+    }
+
+    public func shard(_ rows: Range<Int>) -> PerSampleNoise? {
+        PerSampleNoise(seed: seed, firstSample: firstSample + rows.lowerBound, drawCounter: drawCounter)
+    }
+
+    public mutating func advance(pastShard shard: PerSampleNoise) {
+        precondition(shard.seed == seed, "a shard of seed \(shard.seed) cannot advance noise of seed \(seed)")
+        drawCounter = shard.drawCounter
     }
 
     public mutating func normal(_ shape: [Int]) -> Tensor {

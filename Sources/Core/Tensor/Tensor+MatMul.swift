@@ -41,20 +41,9 @@ extension Tensor {
     ///
     /// One sgemm with the bias loaded into the output first (beta = 1).
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
-        precondition(
-            x.rank == 2 && weight.rank == 2,
-            "linear needs x (batch, in) and W (out, in), got \(x.shape), \(weight.shape)")
-        let (batch, inputs) = (x.shape[0], x.shape[1])
-        let outputs = weight.shape[0]
-        precondition(
-            weight.shape[1] == inputs, "linear: x has \(inputs) features, W \(weight.shape) expects \(weight.shape[1])")
-        precondition(bias.shape == [outputs], "linear: bias shape \(bias.shape) should be [\(outputs)]")
+        let (batch, outputs) = linearShape(x, weight: weight, bias: bias)
         let result = Tensor(shape: [batch, outputs]) { out in
-            let dst = out.baseAddress!
-            for r in 0..<batch { (dst + r * outputs).update(from: bias.storage.base, count: outputs) }
-            MatrixKernels.gemm(
-                transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs,
-                x.storage.base, weight.storage.base, beta: 1, dst)
+            affine(x, weight: weight, bias: bias, into: out.baseAddress!)
         }
         return Autodiff.nary([x, weight, bias], result: result) { g, needed in
             [

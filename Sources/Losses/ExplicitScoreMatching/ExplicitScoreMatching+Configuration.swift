@@ -1,4 +1,4 @@
-public import ScoreKitCore
+import ScoreKitCore
 
 extension ExplicitScoreMatching {
     /// The keys of `ScoreMatchingConfiguration`.

@@ -1,4 +1,4 @@
-public import ScoreKitCore
+import ScoreKitCore
 
 extension ImplicitScoreMatching {
     /// The keys of `ScoreMatchingConfiguration`.

@@ -106,12 +106,11 @@ public struct NoiseEmbedding: Sendable {
 
     /// e for every sample of `condition`, [N, width], with parameters from `parameters.tensors[index…]`.
     public func callAsFunction(_ condition: NoiseCondition, _ parameters: ParameterSet, at index: Int) -> Tensor {
-        let n = condition.count
         if kind == .levelTable {
             return parameters.tensors[index].gathering(rows: levelIndices(condition))
         }
         let features = features(condition)
-        let hidden = activation(dense1(features, parameters, at: index))
+        let hidden = dense1(features, parameters, at: index, activation: activation)
         return dense2(hidden, parameters, at: index + 2)
     }
 

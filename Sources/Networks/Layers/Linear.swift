@@ -43,4 +43,16 @@ public struct Linear: Sendable, Equatable {
     public func callAsFunction(_ x: Tensor, _ parameters: ParameterSet, at index: Int) -> Tensor {
         Tensor.linear(x, weight: parameters.tensors[index], bias: parameters.tensors[index + 1])
     }
+
+    /// activation(x·Wᵀ + b); SiLU runs fused with the affine map (`Tensor.linearSiLU`).
+    @inline(__always)
+    public func callAsFunction(
+        _ x: Tensor, _ parameters: ParameterSet, at index: Int, activation: Activation
+    ) -> Tensor {
+        let (weight, bias) = (parameters.tensors[index], parameters.tensors[index + 1])
+        switch activation {
+        case .silu: return Tensor.linearSiLU(x, weight: weight, bias: bias)
+        default: return activation(Tensor.linear(x, weight: weight, bias: bias))
+        }
+    }
 }

@@ -82,14 +82,14 @@ public struct NoiseConditionalMLP: TrainableModel {
         case .logNoiseLevel: c = condition.logNoiseLevel.reshaped([n, 1])
         case .time: c = condition.time.reshaped([n, 1])
         }
-        var e = silu(embedding.0(c, parameters, at: 0))
-        e = silu(embedding.1(e, parameters, at: 2))
+        var e = embedding.0(c, parameters, at: 0, activation: .silu)
+        e = embedding.1(e, parameters, at: 2, activation: .silu)
         if let labelEmbedding {
             e = e + labelEmbedding(condition.labels, count: n, parameters, at: 6 + 2 * hidden.count)
         }
         var h = Tensor.concatenate([x, e], alongAxis: 1)
         for (i, layer) in hidden.enumerated() {
-            h = silu(layer(h, parameters, at: 4 + 2 * i))
+            h = layer(h, parameters, at: 4 + 2 * i, activation: .silu)
         }
         return output(h, parameters, at: 4 + 2 * hidden.count)
     }

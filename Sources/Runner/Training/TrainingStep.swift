@@ -17,13 +17,21 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
     public var optimizer: Updater
     /// The global-norm clipping threshold, or `nil` for none.
     public var gradientClipNorm: Double?
+    /// The rows of a batch shard (see `gradients(of:on:noise:)`); the cut depends on the batch
+    /// size only, never on the thread count, so a run gives the same numbers on any machine.
+    public var rowsPerShard: Int
 
-    public init(sde: SDE, parameterization: Target, loss: Objective, optimizer: Updater, gradientClipNorm: Double?) {
+    public init(
+        sde: SDE, parameterization: Target, loss: Objective, optimizer: Updater, gradientClipNorm: Double?,
+        rowsPerShard: Int = 256
+    ) {
+        precondition(rowsPerShard >= 1, "rowsPerShard must be at least 1, got \(rowsPerShard)")
         self.sde = sde
         self.parameterization = parameterization
         self.loss = loss
         self.optimizer = optimizer
         self.gradientClipNorm = gradientClipNorm
+        self.rowsPerShard = rowsPerShard
     }
 
     /// What one step measured.
@@ -39,15 +47,67 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
     }
 
     /// The gradients of the loss with respect to `model`'s parameters on `batch`.
-    public func gradients<Model: TrainableModel>(
-        of model: Model, on batch: TrainingBatch, noise: inout some NoiseSource
+    ///
+    /// The batch is cut into shards of about `rowsPerShard` rows that run forward and backward on
+    /// their own threads (`Compute.forEachShard`), each with the rows of the noise it would have
+    /// drawn as one batch. A loss is the batch mean of its per-sample terms (the `Loss` contract),
+    /// so shard k's gradient, weighted n_k/N, sums to the batch gradient; the sum runs in shard
+    /// order. Noise sources that cannot be cut by rows run as one batch.
+    public func gradients<Model: TrainableModel, Noise: NoiseSource>(
+        of model: Model, on batch: TrainingBatch, noise: inout Noise
+    ) -> (gradients: [Tensor], evaluation: LossEvaluation) {
+        let result = gradientsWithNorm(of: model, on: batch, noise: &noise)
+        return (result.gradients, result.evaluation)
+    }
+
+    /// `gradients(of:on:noise:)` with the global gradient norm, computed in the pass that sums
+    /// the shards.
+    func gradientsWithNorm<Model: TrainableModel, Noise: NoiseSource>(
+        of model: Model, on batch: TrainingBatch, noise: inout Noise
+    ) -> (gradients: [Tensor], evaluation: LossEvaluation, norm: Double) {
+        let ranges = Compute.shardRanges(count: batch.count, rows: rowsPerShard)
+        let shardNoise = ranges.count > 1 ? ranges.compactMap { noise.shard($0) } : []
+        guard shardNoise.count == ranges.count, ranges.count > 1 else {
+            let (gradients, evaluation) = shardGradients(of: model, on: batch, weight: 1, noise: &noise)
+            return (gradients, evaluation, GradientClipping.globalNorm(gradients))
+        }
+        var results = [(gradients: [Tensor], evaluation: LossEvaluation, noise: Noise)?](
+            repeating: nil, count: ranges.count)
+        let total = Double(batch.count)
+        results.withUnsafeMutableBufferPointer { slots in
+            let output = UncheckedSendable(slots)
+            Compute.forEachShard(ranges.count) { k in
+                var shardNoise = shardNoise[k]
+                let rows = ranges[k]
+                let part = shardGradients(
+                    of: model, on: batch.rows(rows), weight: Double(rows.count) / total, noise: &shardNoise)
+                output.value[k] = (part.gradients, part.evaluation, shardNoise)
+            }
+        }
+        let parts = results.map { $0! }
+        noise.advance(pastShard: parts[0].noise)
+        let (sum, norm) = GradientClipping.sumWithGlobalNorm(parts.map(\.gradients))
+        var value = 0.0
+        for (k, part) in parts.enumerated() {
+            value += Double(ranges[k].count) / total * Double(part.evaluation.value.scalar)
+        }
+        let evaluation = LossEvaluation(
+            value: Tensor(Float(value)), times: parts.flatMap(\.evaluation.times),
+            perSample: Tensor.concatenate(parts.map(\.evaluation.perSample), alongAxis: 0))
+        return (sum, evaluation, norm)
+    }
+
+    /// One shard's gradients, the backward seeded with `weight` (its share of the batch).
+    private func shardGradients<Model: TrainableModel>(
+        of model: Model, on batch: TrainingBatch, weight: Double, noise: inout some NoiseSource
     ) -> (gradients: [Tensor], evaluation: LossEvaluation) {
         var tracked = model
         tracked.parameters = model.parameters.tracked()
         let evaluation = Autodiff.withRecording {
             loss.evaluate(batch, model: tracked, sde: sde, parameterization: parameterization, noise: &noise)
         }
-        let grads = ScoreKitCore.gradients(of: evaluation.value, wrt: tracked.parameters.tensors)
+        let seed = weight == 1 ? nil : Tensor.full(evaluation.value.shape, Float(weight))
+        let grads = ScoreKitCore.gradients(of: evaluation.value, wrt: tracked.parameters.tensors, seed: seed)
         var detached = evaluation
         detached.value = evaluation.value.detached()
         return (grads, detached)
@@ -59,18 +119,16 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
         to model: inout Model, state: inout Updater.State, batch: TrainingBatch, learningRate: Double,
         noise: inout some NoiseSource
     ) -> Report {
-        let (raw, evaluation) = gradients(of: model, on: batch, noise: &noise)
+        var (gradients, evaluation, norm) = gradientsWithNorm(of: model, on: batch, noise: &noise)
         let loss = evaluation.value.scalar
-        let norm = GradientClipping.globalNorm(raw)
         guard loss.isFinite, norm.isFinite else {
             return Report(loss: loss, gradientNorm: norm, evaluation: evaluation, applied: false)
         }
         // As GradientClipping.clipByGlobalNorm, without computing the norm a second time.
-        var clipped = raw
         if let maxNorm = gradientClipNorm, maxNorm / (norm + 1e-6) < 1 {
-            clipped = raw.map { $0 * Float(maxNorm / (norm + 1e-6)) }
+            GradientClipping.scale(&gradients, by: Float(maxNorm / (norm + 1e-6)))
         }
-        optimizer.update(&model.parameters, gradients: clipped, state: &state, learningRate: learningRate)
+        optimizer.update(&model.parameters, gradients: gradients, state: &state, learningRate: learningRate)
         return Report(loss: loss, gradientNorm: norm, evaluation: evaluation, applied: true)
     }
 }

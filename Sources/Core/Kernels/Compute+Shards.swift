@@ -1,0 +1,111 @@
+import CScoreKitBLAS
+import Dispatch
+import Synchronization
+
+extension Compute {
+    /// Whether the current thread runs a shard of `forEachShard` (nested regions run serially).
+    @TaskLocal static var insideShard = false
+
+    private static let shardRegions = Mutex<Int>(0)
+
+    /// Runs `body(k)` for every shard `k` in `0..<count`, on up to `threadCount` threads at once,
+    /// each calling a single-threaded BLAS.
+    ///
+    /// ScoreKit parallelises across samples: a batch is cut into shards of rows that run whole
+    /// (forward, backward, a sampler's loop) on their own thread, so that threads meet once per
+    /// region instead of once per matrix product, and each shard's matrices stay in its core's
+    /// cache. While any region runs, OpenBLAS is set to one thread (calls from several threads are
+    /// safe then); the configured count is restored when the last region ends. Inside a shard,
+    /// nested regions and `parallelChunks` run serially, and autodiff records as it did where the
+    /// region started.
+    ///
+    /// Shards are taken in order by whichever thread is free; `body` must only write what belongs
+    /// to its shard. With one thread, or inside another region, the shards run in order on the
+    /// calling thread.
+    public static func forEachShard(_ count: Int, _ body: (Int) -> Void) {
+        let threads = Swift.min(threadCount, count)
+        guard threads > 1, !insideShard else {
+            for k in 0..<count { body(k) }
+            return
+        }
+        let recording = Autodiff.isRecording
+        shardRegions.withLock { active in
+            if active == 0 { openblas_set_num_threads(1) }
+            active += 1
+        }
+        defer {
+            shardRegions.withLock { active in
+                active -= 1
+                if active == 0 { openblas_set_num_threads(Int32(threadCount)) }
+            }
+        }
+        let next = ShardCounter()
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                $insideShard.withValue(true) {
+                    Autodiff.$recordingDisabled.withValue(!recording) {
+                        while true {
+                            let k = next.take()
+                            if k >= count { break }
+                            box.value(k)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cuts `0..<count` into contiguous shards of about `rows` rows each (the last may be shorter
+    /// by less than a shard), independent of the thread count, so that results that depend on how
+    /// a batch is cut stay the same on any number of threads.
+    public static func shardRanges(count: Int, rows: Int) -> [Range<Int>] {
+        precondition(rows >= 1, "a shard needs at least one row, got \(rows)")
+        guard count > 0 else { return [] }
+        let shards = Swift.max(1, (count + rows / 2) / rows)
+        let size = count / shards
+        let extra = count % shards
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(shards)
+        var start = 0
+        for k in 0..<shards {
+            let end = start + size + (k < extra ? 1 : 0)
+            ranges.append(start..<end)
+            start = end
+        }
+        return ranges
+    }
+}
+
+extension Compute {
+    /// Runs `body(i, range)` over the elements of several buffers of `counts` elements, cut into
+    /// pieces of at most `maximum` elements that run as shards (`forEachShard`): for elementwise
+    /// updates over many tensors, such as an optimizer's. `body` must only touch its piece.
+    public static func forEachPiece(counts: [Int], maximum: Int, _ body: (Int, Range<Int>) -> Void) {
+        let pieces = pieces(counts: counts, maximum: maximum)
+        forEachShard(pieces.count) { k in body(pieces[k].0, pieces[k].1) }
+    }
+
+    /// The pieces `forEachPiece` runs, in order: (buffer index, element range).
+    public static func pieces(counts: [Int], maximum: Int) -> [(Int, Range<Int>)] {
+        precondition(maximum >= 1, "a piece needs at least one element, got \(maximum)")
+        var pieces: [(Int, Range<Int>)] = []
+        for (i, count) in counts.enumerated() where count > 0 {
+            let parts = (count + maximum - 1) / maximum
+            let size = (count + parts - 1) / parts
+            var start = 0
+            while start < count {
+                pieces.append((i, start..<Swift.min(count, start + size)))
+                start += size
+            }
+        }
+        return pieces
+    }
+}
+
+/// The next shard to run, shared by the threads of one region.
+private final class ShardCounter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
+}
