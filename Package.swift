@@ -75,7 +75,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .executableTarget(
             name: "scorekit-bench",
-            dependencies: ["ScoreKitCore", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitLosses", "ScoreKitRunner"],
+            dependencies: [
+                "ScoreKitCore", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitLosses", "ScoreKitSamplers",
+                "ScoreKitRunner",
+            ],
             path: "Sources/Benchmarks",
             swiftSettings: strictSettings
         ),

@@ -14,11 +14,16 @@ struct Options {
     static let usage = """
         usage: scorekit-bench WORKLOAD [options]
           w1   one NCSN training step of the seed's MLP, batch 512 (ms/step, peak RSS)
+          w2   annealed Langevin, 12 levels × 100 steps (--n samples, default 10,000; --weights weights_ncsn)
+          w3   Euler–Maruyama on the reverse VP-SDE, 1000 steps (--weights weights_vp)
+          w4   probability-flow ODE with RK45 at 1e-5: seconds and NFE (--weights weights_vp)
+          w5   likelihood through the PF-ODE, Hutchinson, RK45 at 1e-5 (--weights weights_vp)
           w6   sgemm GFLOP/s at the network's shapes and at 2048³
         options:
           --threads N    threads for BLAS and ScoreKit's kernels (default 2)
           --steps N      steps per repeat for w1 (default 200; 10000 checks that memory stays flat)
-          --reps N       timed repeats (default 5)
+          --reps N       timed repeats (default 5; w2–w5: 1 is usual)
+          --n N          samples or points for w2–w5 (default 10,000)
           --warmup N     untimed steps first (default 20)
           --weights F    initial weights (safetensors: emb1 emb2 l1 … l4 .weight/.bias)
           --out F        append the JSON records to F (the peers' results file, to compare in one report)

@@ -9,6 +9,10 @@ Compute.setThreadCount(options.threads)
 do {
     switch options.workload {
     case "w1": try W1.run(options)
+    case "w2": try SamplingWorkloads.w2(options)
+    case "w3": try SamplingWorkloads.w3(options)
+    case "w4": try SamplingWorkloads.w4(options)
+    case "w5": try SamplingWorkloads.w5(options)
     case "w6": W6.run(options)
     default:
         FileHandle.standardError.write("unknown workload '\(options.workload)'\n\(Options.usage)".data(using: .utf8)!)

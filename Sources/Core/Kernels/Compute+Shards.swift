@@ -56,6 +56,22 @@ extension Compute {
         }
     }
 
+    /// `body` on every shard of `shardRanges(count:rows:)` in parallel (`forEachShard`), the results
+    /// in shard order; when shards throw, the error of the first of them in order is rethrown.
+    public static func mapShards<Result, Failure: Error>(
+        count: Int, rows: Int, _ body: (Range<Int>) throws(Failure) -> Result
+    ) throws(Failure) -> [Result] {
+        let ranges = shardRanges(count: count, rows: rows)
+        var results = [Swift.Result<Result, Failure>?](repeating: nil, count: ranges.count)
+        results.withUnsafeMutableBufferPointer { slots in
+            let output = UncheckedSendable(slots)
+            forEachShard(ranges.count) { k in
+                output.value[k] = Swift.Result { () throws(Failure) -> Result in try body(ranges[k]) }
+            }
+        }
+        return try results.map { (slot) throws(Failure) -> Result in try slot!.get() }
+    }
+
     /// Cuts `0..<count` into contiguous shards of about `rows` rows each (the last may be shorter
     /// by less than a shard), independent of the thread count, so that results that depend on how
     /// a batch is cut stay the same on any number of threads.

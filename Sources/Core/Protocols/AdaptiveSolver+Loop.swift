@@ -50,22 +50,38 @@ public func runAdaptive<S: AdaptiveSampler, F: VectorField>(
         var accepted = Array(repeating: 0, count: n)
         var rejected = Array(repeating: 0, count: n)
         while done.contains(false) {
-            let remaining = (0..<n).map { Swift.abs(end - times[$0]) }
-            let finishing = (0..<n).map { !done[$0] && sizes[$0] >= remaining[$0] }
-            let steps = (0..<n).map { done[$0] ? 0 : direction * Swift.min(sizes[$0], remaining[$0]) }
-            let attempt = try solver.attempt(y, velocity: velocity, times: times, sizes: steps, field: field)
+            // Only unfinished samples are evaluated when the field can be restricted to them: a
+            // batch then costs Σ per-sample evaluations, not its slowest sample's count times N.
+            // Each row takes the same steps either way (its values may differ in the last bits:
+            // matrix products over other row counts can round differently).
+            let unfinished = (0..<n).filter { !done[$0] }
+            let subset = unfinished.count < n ? field.restricted(toRows: unfinished) : nil
+            let active = subset != nil || unfinished.count == n ? unfinished : Array(0..<n)
+            let compact = active.count < n
+            let yActive = compact ? y.gathering(rows: active) : y
+            let velocityActive = compact ? velocity.gathering(rows: active) : velocity
+            let finishing = active.map { !done[$0] && sizes[$0] >= Swift.abs(end - times[$0]) }
+            let steps = active.map { done[$0] ? 0 : direction * Swift.min(sizes[$0], Swift.abs(end - times[$0])) }
+            let attempt: AdaptiveAttempt
+            if let subset {
+                attempt = try solver.attempt(
+                    yActive, velocity: velocityActive, times: active.map { times[$0] }, sizes: steps, field: subset)
+            } else {
+                attempt = try solver.attempt(
+                    yActive, velocity: velocityActive, times: times, sizes: steps, field: field)
+            }
             batchCount += attempt.evaluationCount
-            let errors = errorNorms(attempt.errorEstimate, y, attempt.proposal, control: control)
-            var keep = Array(repeating: Float(0), count: n)
-            for i in 0..<n where !done[i] {
+            let errors = errorNorms(attempt.errorEstimate, yActive, attempt.proposal, control: control)
+            var kept: [Int] = []
+            for (j, i) in active.enumerated() where !done[i] {
                 counts[i] += attempt.evaluationCount
-                let e = errors[i]
+                let e = errors[j]
                 var factor: Double
                 if e <= 1 {  // false for NaN
-                    keep[i] = 1
+                    kept.append(j)
                     accepted[i] += 1
-                    times[i] = finishing[i] ? end : times[i] + steps[i]
-                    done[i] = finishing[i]
+                    times[i] = finishing[j] ? end : times[i] + steps[j]
+                    done[i] = finishing[j]
                     let p = control.proportionalCoefficient
                     factor =
                         e == 0
@@ -82,7 +98,7 @@ public func runAdaptive<S: AdaptiveSampler, F: VectorField>(
                     factor = Swift.min(Swift.max(factor, control.minimumFactor), control.safety)
                     rejectedLast[i] = true
                 }
-                sizes[i] = Swift.min(Swift.abs(steps[i]) * factor, control.maximumStepSize)
+                sizes[i] = Swift.min(Swift.abs(steps[j]) * factor, control.maximumStepSize)
                 guard !done[i] else { continue }
                 if sizes[i] < control.minimumStepSize || times[i] + direction * sizes[i] == times[i] {
                     throw .stepSizeTooSmall(
@@ -93,20 +109,50 @@ public func runAdaptive<S: AdaptiveSampler, F: VectorField>(
                         solver: name, limit: control.maximumEvaluationCount, time: times[i], end: end)
                 }
             }
-            let mask = Tensor(keep, shape: [n] + Array(repeating: 1, count: Swift.max(initial.rank - 1, 0)))
-            y = select(mask, attempt.proposal, y)
+            guard !kept.isEmpty else { continue }
+            let rows = kept.map { active[$0] }
+            y = y.replacingRows(rows, with: attempt.proposal, from: kept)
             if let next = attempt.endVelocity {
-                velocity = select(mask, next, velocity)
-            } else if keep.contains(1) {
-                let fresh = try field.velocity(y, at: times)
-                velocity = select(mask, fresh, velocity)
+                velocity = velocity.replacingRows(rows, with: next, from: kept)
+            } else {
+                // The new velocity of accepted samples that go on.
+                let going = kept.filter { !done[active[$0]] }
+                guard !going.isEmpty else { continue }
+                let goingRows = going.map { active[$0] }
+                if let part = field.restricted(toRows: goingRows) {
+                    let fresh = try part.velocity(y.gathering(rows: goingRows), at: goingRows.map { times[$0] })
+                    velocity = velocity.replacingRows(goingRows, with: fresh, from: Array(0..<going.count))
+                } else {
+                    let fresh = try field.velocity(y, at: times)
+                    velocity = velocity.replacingRows(goingRows, with: fresh, from: goingRows)
+                }
                 batchCount += 1
-                for i in 0..<n where keep[i] == 1 && !done[i] { counts[i] += 1 }
+                for i in goingRows { counts[i] += 1 }
             }
         }
         return AdaptiveOutcome(
             solution: y, evaluationCount: batchCount, sampleEvaluationCounts: counts, acceptedStepCounts: accepted,
             rejectedStepCounts: rejected)
+    }
+}
+
+extension Tensor {
+    /// A copy whose rows `rows` are rows `sourceRows` of `source` (untracked; same row width).
+    func replacingRows(_ rows: [Int], with source: Tensor, from sourceRows: [Int]) -> Tensor {
+        precondition(rows.count == sourceRows.count, "\(rows.count) rows to replace from \(sourceRows.count)")
+        let n = shape[0]
+        let width = scalarCount / Swift.max(n, 1)
+        precondition(
+            source.scalarCount / Swift.max(source.shape[0], 1) == width, "rows of \(source.shape) into \(shape)")
+        var result = detached()
+        result.withUnsafeMutableBufferPointer { out in
+            source.withUnsafeBufferPointer { input in
+                for (row, from) in zip(rows, sourceRows) {
+                    (out.baseAddress! + row * width).update(from: input.baseAddress! + from * width, count: width)
+                }
+            }
+        }
+        return result
     }
 }
 

@@ -8,6 +8,14 @@
 public protocol VectorField {
     /// F(y_i, t_i) for every row i of `y`, shaped like `y`.
     func velocity(_ y: Tensor, at times: [Double]) throws(SamplingError) -> Tensor
+
+    /// This field for the rows `rows` of its batch only, or `nil` when its rows are not
+    /// independent or it cannot say (the default): `runAdaptive` then evaluates every row.
+    func restricted(toRows rows: [Int]) -> Self?
+}
+
+extension VectorField {
+    public func restricted(toRows rows: [Int]) -> Self? { nil }
 }
 
 /// A sampler whose step can also be attempted with an error estimate, so that a step-size

@@ -15,6 +15,10 @@ public struct ProbabilityFlowField<Process: ReverseProcess>: VectorField {
     public func velocity(_ x: Tensor, at times: [Double]) -> Tensor {
         process.probabilityFlowVelocity(x, at: times)
     }
+
+    public func restricted(toRows rows: [Int]) -> ProbabilityFlowField? {
+        process.restricted(toRows: rows).map(ProbabilityFlowField.init)
+    }
 }
 
 extension ReverseProcess {

@@ -23,9 +23,15 @@ public protocol ReverseProcess: Sendable {
     /// per-sample data, such as class labels, implements this by forwarding, as
     /// `CountingProcess` and `ModelReverseProcess` do.
     func denoised(_ x: Tensor, at times: [Double]) -> Tensor
+
+    /// This process for the samples `rows` of its batch only (their labels, say), or `nil` when it
+    /// cannot say (the default): adaptive solvers then keep evaluating the whole batch.
+    func restricted(toRows rows: [Int]) -> Self?
 }
 
 extension ReverseProcess {
+    public func restricted(toRows rows: [Int]) -> Self? { nil }
+
     public func denoised(_ x: Tensor, at times: [Double]) -> Tensor {
         precondition(times.count == x.shape.first, "\(times.count) times for a batch of shape \(x.shape)")
         guard let first = times.first, times.contains(where: { $0 != first }) else {
@@ -74,6 +80,13 @@ public struct ModelReverseProcess<SDE: ForwardSDE, Target: Parameterization, Mod
     public var model: Model
     /// Class labels passed to the model for every sample, or `nil`.
     public var labels: [Int]?
+
+    /// The same process for the samples `rows` (their labels); the model sees rows independently.
+    public func restricted(toRows rows: [Int]) -> ModelReverseProcess? {
+        var copy = self
+        if let labels, labels.count > 1 { copy.labels = rows.map { labels[$0] } }
+        return copy
+    }
 
     public init(sde: SDE, parameterization: Target, model: Model, labels: [Int]? = nil) {
         self.sde = sde

@@ -107,12 +107,56 @@ public func runSampler<S: Sampler, P: ReverseProcess, N: NoiseSource>(
     return SamplingOutcome(samples: x, evaluationCount: counted.evaluationCount)
 }
 
+/// `runSampler` on shards of about `rowsPerShard` rows that run in parallel
+/// (`Compute.forEachShard`), each with its rows of `noise`; the samples are joined in order.
+///
+/// A sample's result depends on its seed and index only (per-sample noise), so the samples are
+/// the same as those of one `runSampler` call on the whole batch, bit for bit. The evaluation
+/// count is the largest of the shards' (what one sample saw); a failure reports the first
+/// failing shard. Noise that cannot be cut by rows runs as one batch. No step events: shards
+/// run their steps independently.
+public func runSamplerInShards<S: Sampler, P: ReverseProcess, N: NoiseSource>(
+    _ sampler: S, process: P, times: [Double], initial: Tensor, noise: inout N, rowsPerShard: Int = 1_000
+) throws(SamplingError) -> SamplingOutcome {
+    let count = initial.shape.first ?? 0
+    let ranges = Compute.shardRanges(count: count, rows: rowsPerShard)
+    let shardNoise = ranges.compactMap { noise.shard($0) }
+    guard ranges.count > 1, shardNoise.count == ranges.count else {
+        return try runSampler(sampler, process: process, times: times, initial: initial, noise: &noise)
+    }
+    let start = noise
+    let parts = try Compute.mapShards(count: count, rows: rowsPerShard) {
+        (rows) throws(SamplingError) -> (SamplingOutcome, N) in
+        var shard = start.shard(rows)!
+        let outcome = try runSampler(
+            sampler, process: process, times: times, initial: initial.slice(alongAxis: 0, rows), noise: &shard)
+        return (outcome, shard)
+    }
+    noise.advance(pastShard: parts[0].1)
+    return SamplingOutcome(
+        samples: Tensor.concatenate(parts.map(\.0.samples), alongAxis: 0),
+        evaluationCount: parts.map(\.0.evaluationCount).max() ?? 0)
+}
+
 /// A reverse process that counts its model evaluations (shared across copies).
 public struct CountingProcess<Base: ReverseProcess>: ReverseProcess {
     public let base: Base
-    let counter = Counter()
+    let counter: Counter
 
-    public init(base: Base) { self.base = base }
+    public init(base: Base) {
+        self.base = base
+        counter = Counter()
+    }
+
+    private init(base: Base, counter: Counter) {
+        self.base = base
+        self.counter = counter
+    }
+
+    /// The base restricted to `rows`, counting into the same counter.
+    public func restricted(toRows rows: [Int]) -> CountingProcess? {
+        base.restricted(toRows: rows).map { CountingProcess(base: $0, counter: counter) }
+    }
 
     public var sde: Base.SDE { base.sde }
 

@@ -22,6 +22,14 @@ struct DivergenceField<Process: ReverseProcess>: VectorField {
     /// The name in errors.
     let estimator: String
 
+    /// The field for the samples `rows`: their probes, through the process restricted to them.
+    func restricted(toRows rows: [Int]) -> DivergenceField? {
+        guard let part = process.restricted(toRows: rows) else { return nil }
+        return DivergenceField(
+            process: part, sampleShape: [rows.count] + sampleShape.dropFirst(), dimension: dimension,
+            probes: probes.map { $0.gathering(rows: rows) }, estimator: estimator)
+    }
+
     /// Backward passes per evaluation: d (exact) or K (Hutchinson).
     var backwardPassCount: Int { probes.isEmpty ? dimension : probes.count }
 

@@ -1,0 +1,201 @@
+import Foundation
+import ScoreKitCore
+import ScoreKitNetworks
+import ScoreKitSDEs
+import ScoreKitSamplers
+
+/// W2–W5: sampling and likelihood with the peers' trained networks, as ../shared/bench/README.md
+/// defines them, through ScoreKit's registered components. Samples run in shards of rows on the
+/// configured threads (`runSamplerInShards`); the results do not depend on the cut.
+enum SamplingWorkloads {
+    /// Rows of a shard: every thread gets work, and a shard's activations stay near its core.
+    static func rowsPerShard(_ count: Int, threads: Int) -> Int {
+        Swift.max(1, Swift.min(512, (count + threads - 1) / threads))
+    }
+
+    static func registry() -> ComponentRegistry {
+        var registry = ComponentRegistry()
+        registry.registerSDEs()
+        registry.registerSamplers()
+        return registry
+    }
+
+    /// The peers' network from `file` (`weights_ncsn` or `weights_vp`).
+    static func model(
+        _ options: Options, conditioning: NoiseConditionalMLP.ConditioningInput
+    ) throws
+        -> NoiseConditionalMLP
+    {
+        guard let path = options.weights else {
+            throw BenchmarkError(
+                "w2–w5 need the peers' trained weights: --weights weights_ncsn.safetensors (w2) or weights_vp.safetensors (w3–w5)"
+            )
+        }
+        var model = NoiseConditionalMLP(dimension: 2, conditioning: conditioning, seed: 0)
+        let file = try SafeTensorsFile.read(path)
+        for name in model.parameters.names { model.parameters[name] = try file.tensor(name, path: path) }
+        return model
+    }
+
+    /// Runs `body` `reps` times, timing each run and the CPU other processes took meanwhile.
+    static func timed<R>(_ reps: Int, _ body: () throws -> R) rethrows -> (values: [Double], busy: [Double], last: R) {
+        var values: [Double] = []
+        var busy: [Double] = []
+        var last: R? = nil
+        for _ in 0..<reps {
+            var meter = Meter()
+            meter.start()
+            last = try body()
+            meter.stop()
+            values.append(meter.wall)
+            busy.append(meter.otherBusy)
+        }
+        return (values, busy, last!)
+    }
+
+    static func radii(_ x: Tensor) -> (mean: Double, std: Double) {
+        let s = x.scalars.map(Double.init)
+        var r: [Double] = []
+        for i in 0..<(s.count / 2) {
+            let (a, b) = (s[2 * i], s[2 * i + 1])
+            r.append((a * a + b * b).squareRoot())
+        }
+        let mean = r.reduce(0, +) / Double(r.count)
+        var variance = 0.0
+        for v in r { variance += (v - mean) * (v - mean) }
+        return (mean, (variance / Double(r.count)).squareRoot())
+    }
+
+    /// W2: annealed Langevin, 12 geometric σ from 10 to 0.01, 100 steps each, ε = 2e-5, from U(−8, 8)².
+    static func w2(_ options: Options) throws {
+        let registry = registry()
+        let sde = try registry.make(.sde, from: ["kind": "variance-exploding", "sigmaMin": 0.01, "sigmaMax": 10])
+        // 12 levels σ_i = 10·(0.01/10)^(i/11): 11 geometric intervals to t ≈ 0, then the last level.
+        let grid = try registry.make(
+            .timeGrid, from: ["kind": "geometric", "steps": 12, "endTime": 1e-9, "finalStep": "toZero"])
+        let sampler = try registry.make(
+            .sampler, from: ["kind": "annealed-langevin", "stepSize": 2e-5, "steps": 100, "initialization": "prior"])
+        let parameterization = try registry.make(.parameterization, from: ["kind": "score"])
+        let model = try model(options, conditioning: .logNoiseLevel)
+        let n = options.count
+        var start = PerSampleNoise(seed: 0)
+        let initial = start.uniform([n, 2]) * 16 - 8
+        try sample(
+            options, workload: "w2", sde: sde, grid: grid, sampler: sampler, parameterization: parameterization,
+            model: model, initial: initial, seed: 1)
+    }
+
+    /// W3: Euler–Maruyama on the reverse VP-SDE (β 0.1…20), 1000 steps from t = 1 to 1e-3, ε-prediction.
+    static func w3(_ options: Options) throws {
+        let registry = registry()
+        let sde = try registry.make(.sde, from: ["kind": "variance-preserving", "betaMin": 0.1, "betaMax": 20])
+        let grid = try registry.make(.timeGrid, from: ["kind": "uniform", "steps": 1000, "endTime": 1e-3])
+        let sampler = try registry.make(.sampler, from: ["kind": "euler-maruyama"])
+        let parameterization = try registry.make(.parameterization, from: ["kind": "epsilon"])
+        let model = try model(options, conditioning: .time)
+        var start = PerSampleNoise(seed: 0)
+        let initial = start.normal([options.count, 2])
+        try sample(
+            options, workload: "w3", sde: sde, grid: grid, sampler: sampler, parameterization: parameterization,
+            model: model, initial: initial, seed: 1)
+    }
+
+    static func sample<SDE: ForwardSDE, G: TimeGrid, S: Sampler, P: Parameterization>(
+        _ options: Options, workload: String, sde: SDE, grid: G, sampler: S, parameterization: P,
+        model: NoiseConditionalMLP, initial: Tensor, seed: UInt64
+    ) throws {
+        let process = ModelReverseProcess(sde: sde, parameterization: parameterization, model: model)
+        let times = grid.times(for: sde)
+        let rows = rowsPerShard(initial.shape[0], threads: options.threads)
+        let run = try timed(options.reps) {
+            var noise = PerSampleNoise(seed: seed)
+            return try runSamplerInShards(
+                sampler, process: process, times: times, initial: initial, noise: &noise, rowsPerShard: rows)
+        }
+        let (mean, std) = radii(run.last.samples)
+        emit(
+            [
+                "workload": workload, "n": initial.shape[0], "threads": options.threads, "metric": "s",
+                "values": run.values, "other_busy": run.busy, "nfe": run.last.evaluationCount,
+                "flop": 282_688 * initial.shape[0] * run.last.evaluationCount, "rows_per_shard": rows,
+                "check_radius_mean": mean, "check_radius_std": std, "tag": options.tag,
+            ], to: options.out)
+    }
+
+    /// The VP process of W3–W5 (β from 0.1 to 20) with the ε-predicting network.
+    static func vpProcess(
+        _ options: Options
+    ) throws
+        -> ModelReverseProcess<VariancePreservingSDE, EpsilonPrediction, NoiseConditionalMLP>
+    {
+        var configuration = VariancePreservingSDE.Configuration()
+        configuration.betaMin = 0.1
+        configuration.betaMax = 20
+        return ModelReverseProcess(
+            sde: try VariancePreservingSDE(configuration: configuration), parameterization: EpsilonPrediction(),
+            model: try model(options, conditioning: .time))
+    }
+
+    /// W4: the probability-flow ODE from t = 1 to 1e-3 with RK45 at rtol = atol = 1e-5.
+    static func w4(_ options: Options) throws {
+        let sampler = DormandPrinceSampler()
+        let process = try vpProcess(options)
+        var start = PerSampleNoise(seed: 0)
+        let initial = start.normal([options.count, 2])
+        let rows = rowsPerShard(options.count, threads: options.threads)
+        let run = try timed(options.reps) {
+            try Compute.mapShards(count: options.count, rows: rows) { (range) throws(SamplingError) in
+                try runAdaptive(
+                    sampler, process: process, times: [1, 1e-3], initial: initial.slice(alongAxis: 0, range))
+            }
+        }
+        let outcomes: [AdaptiveOutcome] = run.last
+        let samples = Tensor.concatenate(outcomes.map { $0.solution }, alongAxis: 0)
+        let perSample = outcomes.flatMap { $0.sampleEvaluationCounts }
+        let nfe = outcomes.map { $0.evaluationCount }.max() ?? 0
+        let (mean, std) = radii(samples)
+        emit(
+            [
+                "workload": "w4", "n": options.count, "threads": options.threads, "metric": "s",
+                "values": run.values, "other_busy": run.busy, "nfe": nfe,
+                "nfe_mean_per_sample": Double(perSample.reduce(0, +)) / Double(perSample.count),
+                "rows_per_shard": rows, "check_radius_mean": mean, "check_radius_std": std, "tag": options.tag,
+            ], to: options.out)
+    }
+
+    /// W5: log-likelihood of 10,000 ring points through the probability-flow ODE from t = 1e-5,
+    /// Hutchinson's trace with one Gaussian probe, RK45 at 1e-5.
+    static func w5(_ options: Options) throws {
+        var configuration = ProbabilityFlowLikelihood<DormandPrinceSampler>.Configuration()
+        configuration.divergence = .hutchinson
+        configuration.probe = .gaussian
+        configuration.probeCount = 1
+        configuration.startTime = 1e-5
+        let likelihood = try ProbabilityFlowLikelihood(configuration: configuration, solver: DormandPrinceSampler())
+        let process = try vpProcess(options)
+        let data = W1.ring(count: options.count, seed: 2)
+        let rows = rowsPerShard(options.count, threads: options.threads)
+        let start = PerSampleNoise(seed: 3)
+        let run = try timed(options.reps) {
+            try Compute.mapShards(count: options.count, rows: rows) { (range) throws(SamplingError) in
+                var noise = start.shard(range)!
+                return try likelihood.estimate(data.slice(alongAxis: 0, range), process: process, noise: &noise)
+            }
+        }
+        let estimates: [LikelihoodEstimate] = run.last
+        let values = estimates.flatMap { $0.logLikelihoods }
+        let nfe = estimates.map { $0.evaluationCount }.max() ?? 0
+        let nll = -values.reduce(0, +) / Double(values.count)
+        emit(
+            [
+                "workload": "w5", "n": options.count, "threads": options.threads, "metric": "s",
+                "values": run.values, "other_busy": run.busy, "nfe": nfe,
+                "rows_per_shard": rows, "nll_nats": nll, "bpd": nll / (2 * Foundation.log(2.0)), "tag": options.tag,
+            ], to: options.out)
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
