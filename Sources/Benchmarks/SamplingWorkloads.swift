@@ -67,14 +67,20 @@ enum SamplingWorkloads {
     }
 
     /// W2: annealed Langevin, 12 geometric σ from 10 to 0.01, 100 steps each, ε = 2e-5, from U(−8, 8)².
+    ///
+    /// The peers write NCSN's step as the paper does, x ← x + (α/2)·s + √α·z with α = ε(σ/σ_L)²;
+    /// ScoreKit's `stepSize` is NCSN's code's (x ← x + a·s + √(2a)·z), so the same run is
+    /// `stepSize: 1e-5`. The levels are the start times of a uniform grid of 12 steps on a
+    /// variance-exploding process whose σ_min is one geometric step below 0.01, ending just above
+    /// t = 0 so that no final denoising step is taken (1200 evaluations, as the peers).
     static func w2(_ options: Options) throws {
         let registry = registry()
-        let sde = try registry.make(.sde, from: ["kind": "variance-exploding", "sigmaMin": 0.01, "sigmaMax": 10])
-        // 12 levels σ_i = 10·(0.01/10)^(i/11): 11 geometric intervals to t ≈ 0, then the last level.
-        let grid = try registry.make(
-            .timeGrid, from: ["kind": "geometric", "steps": 12, "endTime": 1e-9, "finalStep": "toZero"])
+        let sigmaMin = 0.01 * Foundation.pow(0.001, 1.0 / 11)
+        let sde = try registry.make(
+            .sde, from: ["kind": "variance-exploding", "sigmaMin": .number(sigmaMin), "sigmaMax": 10])
+        let grid = try registry.make(.timeGrid, from: ["kind": "uniform", "steps": 12, "endTime": 1e-9])
         let sampler = try registry.make(
-            .sampler, from: ["kind": "annealed-langevin", "stepSize": 2e-5, "steps": 100, "initialization": "prior"])
+            .sampler, from: ["kind": "annealed-langevin", "stepSize": 1e-5, "steps": 100, "initialization": "prior"])
         let parameterization = try registry.make(.parameterization, from: ["kind": "score"])
         let model = try model(options, conditioning: .logNoiseLevel)
         let n = options.count
