@@ -45,14 +45,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         global.apply()
         var options = TrainingSession.Options(recipePath: recipe)
-        for text in overrides {
-            do {
-                options.overrides.append(try ConfigurationOverride(parsing: text))
-            } catch {
-                StandardError.print(error.description)
-                throw ExitCode.validationFailure
-            }
-        }
+        options.overrides = try global.overrides(overrides)
         options.outputFolder = outputFolder
         options.resume = resume
         options.steps = steps

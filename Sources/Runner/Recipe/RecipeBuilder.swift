@@ -29,6 +29,7 @@ struct RecipeBuilder {
         let trainingConfiguration = training.flatMap { decodeTraining($0) }
         let likelihood = plain(.likelihood)
         let evaluation = plain(.evaluation)
+        let evaluationConfiguration = evaluation.flatMap { decodeEvaluation($0) }
         let seed = self.seed()
         guard errors.isEmpty, let sde, let seed else { return nil }
         resolvedSections[.seed] = .integer(Int(seed))
@@ -43,6 +44,7 @@ struct RecipeBuilder {
             written: written)
         resolved.dataSpecification = dataSpecification
         resolved.trainingConfiguration = trainingConfiguration
+        resolved.evaluationConfiguration = evaluationConfiguration
         return resolved
     }
 
@@ -51,6 +53,19 @@ struct RecipeBuilder {
         do {
             let configuration = try TrainingConfiguration.decode(from: value, path: RecipeSection.training.rawValue)
             resolvedSections[.training] = try ConfigurationEncoder().encode(configuration)
+            return configuration
+        } catch {
+            errors.append(.configuration(error))
+            return nil
+        }
+    }
+
+    /// The `evaluation` section decoded strictly, with defaults filled into the resolved tree.
+    private mutating func decodeEvaluation(_ value: ConfigurationValue) -> EvaluationConfiguration? {
+        do {
+            let configuration = try EvaluationConfiguration.decode(
+                from: value, path: RecipeSection.evaluation.rawValue)
+            resolvedSections[.evaluation] = try ConfigurationEncoder().encode(configuration)
             return configuration
         } catch {
             errors.append(.configuration(error))

@@ -152,13 +152,7 @@ public struct SamplingSession: Sendable {
     }
 
     /// The recipe file and the run folder `options.source` names.
-    func locate() -> (recipe: String, folder: String?) {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: options.source, isDirectory: &isFolder), isFolder.boolValue {
-            return (options.source + "/resolved-recipe.yaml", options.source)
-        }
-        return (options.source, nil)
-    }
+    func locate() -> (recipe: String, folder: String?) { RunSource.locate(options.source) }
 
     static func defaultCheckpoint(in folder: String?) -> String {
         guard let folder else { return "checkpoint-final.safetensors" }
