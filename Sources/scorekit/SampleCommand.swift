@@ -64,10 +64,11 @@ struct SampleCommand: ParsableCommand {
                 if !quiet { StandardError.print("\rsampling: \(done)/\(total)", terminator: "") }
             }
             if !quiet { StandardError.print("") }
+            guard !quiet else { return }
             print(
                 "wrote \(summary.samplesPath) (\(summary.samples.shape[0]) samples, \(summary.evaluationCount) model evaluations in all chunks, \(String(format: "%.1f", summary.seconds)) s)"
             )
-            if let picture = summary.picturePath { print("wrote \(picture)") }
+            for picture in summary.picturePaths { print("wrote \(picture)") }
         } catch {
             if !quiet { StandardError.print("") }
             StandardError.print(error.description)

@@ -52,7 +52,8 @@ struct TrainCommand: ParsableCommand {
         let session = TrainingSession(options: options, registry: .standard())
         var progress = ProgressBar(quiet: global.quiet)
         do {
-            try session.run { progress.handle($0) }
+            let summary = try session.run { progress.handle($0) }
+            if !global.quiet { for picture in summary.picturePaths { print("wrote \(picture)") } }
         } catch {
             progress.finishLine()
             StandardError.print(error.description)

@@ -1,0 +1,132 @@
+import Foundation
+public import ScoreKitCore
+
+/// A recipe's score model, ready to evaluate: the network rebuilt with a checkpoint's weights,
+/// with its process, parameterization and prepared data. What `sample`, `plot` and the other
+/// commands that run a trained model share.
+///
+/// ```swift
+/// let run = try RunModel.load(source: "runs/ring", registry: registry)   // its checkpoint-final
+/// let process = run.reverseProcess()                                     // any ReverseProcess
+/// ```
+public struct RunModel: Sendable {
+    /// Where to find the recipe and the weights.
+    public struct Source: Sendable {
+        /// A run folder (holding `resolved-recipe.yaml` and a checkpoint) or a recipe file.
+        public var path: String
+        /// The checkpoint; default: the folder's `checkpoint-final.safetensors`, else `checkpoint.safetensors`.
+        public var checkpoint: String?
+        /// `--set` overrides of the recipe.
+        public var overrides: [ConfigurationOverride] = []
+        /// Use the raw weights instead of their moving average.
+        public var useRawWeights = false
+
+        /// The source at `path`.
+        public init(path: String) { self.path = path }
+    }
+
+    /// The recipe, resolved.
+    public var recipe: ResolvedRecipe
+    /// The recipe file read.
+    public var recipePath: String
+    /// The run folder, when the source is one.
+    public var folder: String?
+    /// The forward process.
+    public var sde: any ForwardSDE
+    /// What the network predicts.
+    public var parameterization: any Parameterization
+    /// The network with its weights.
+    public var model: any ScoreModel
+    /// The recipe's data, prepared as for training (its standardisation maps samples back).
+    public var data: TrainingData
+
+    /// d, the values per sample.
+    public var dimension: Int { data.training.dimension }
+
+    /// Resolves the recipe of `source` and rebuilds its network with the checkpoint's weights.
+    /// - Throws: `RunModelError` naming the recipe, checkpoint or data file that is wrong.
+    public static func load(_ source: Source, registry: ComponentRegistry) throws(RunModelError) -> RunModel {
+        let (recipePath, folder) = RunSource.locate(source.path)
+        let recipe: ResolvedRecipe
+        let parameterization: any Parameterization
+        let network: any NetworkArchitecture
+        let specification: DataSpecification
+        do throws(RecipeError) {
+            recipe = try Recipe.load(contentsOf: recipePath, overrides: source.overrides).resolve(with: registry)
+            parameterization = try recipe.require(\.parameterization, .parameterization, for: "a score model")
+            network = try recipe.require(\.network, .network, for: "a score model")
+            specification = try recipe.require(\.dataSpecification, .data, for: "a score model")
+        } catch { throw .recipe(error) }
+        let data: TrainingData
+        do throws(DataError) { data = try TrainingData.prepare(specification) } catch { throw .data(error) }
+
+        let checkpointPath = source.checkpoint ?? Self.defaultCheckpoint(in: folder)
+        let checkpoint: Checkpoint
+        do throws(CheckpointError) { checkpoint = try Checkpoint.read(checkpointPath) } catch {
+            throw .checkpoint(error)
+        }
+        var model = network.makeModel(
+            sampleShape: [data.training.dimension], classCount: checkpoint.classCount, seed: 0)
+        let weights = source.useRawWeights || checkpoint.average.isEmpty ? checkpoint.parameters : checkpoint.average
+        var parameters = model.parameters
+        for name in parameters.names {
+            guard let tensor = weights[name], tensor.shape == parameters[name]?.shape else {
+                throw .mismatchedCheckpoint(path: checkpointPath, parameter: name)
+            }
+            parameters[name] = tensor
+        }
+        model.parameters = parameters
+        return RunModel(
+            recipe: recipe, recipePath: recipePath, folder: folder, sde: recipe.sde,
+            parameterization: parameterization, model: model, data: data)
+    }
+
+    /// SDE + parameterization + network, as samplers see them.
+    public func reverseProcess() -> any ReverseProcess {
+        Self.process(sde: sde, parameterization: parameterization, model: model)
+    }
+
+    private static func process<S: ForwardSDE, P: Parameterization, M: ScoreModel>(
+        sde: S, parameterization: P, model: M
+    ) -> any ReverseProcess {
+        ModelReverseProcess(sde: sde, parameterization: parameterization, model: model)
+    }
+
+    /// Data-space samples `[N, d]` mapped into the model's (standardised) space.
+    public func standardize(_ x: Tensor) -> Tensor { data.standardization?.apply(x) ?? x }
+
+    /// Model-space samples mapped back to data space.
+    public func destandardize(_ z: Tensor) -> Tensor { data.standardization?.invert(z) ?? z }
+
+    /// The reference data in data space: the held-out part, else the training part.
+    public var referenceData: Tensor {
+        destandardize((data.heldOut ?? data.training).samples)
+    }
+
+    static func defaultCheckpoint(in folder: String?) -> String {
+        guard let folder else { return "checkpoint-final.safetensors" }
+        let final = folder + "/checkpoint-final.safetensors"
+        return FileManager.default.fileExists(atPath: final) ? final : folder + "/checkpoint.safetensors"
+    }
+}
+
+/// Why a run's model could not be rebuilt.
+public enum RunModelError: Error, Sendable, CustomStringConvertible {
+    case recipe(RecipeError)
+    case data(DataError)
+    case checkpoint(CheckpointError)
+    /// The checkpoint lacks a parameter the recipe's network has, or has it in another shape.
+    case mismatchedCheckpoint(path: String, parameter: String)
+
+    public var description: String {
+        switch self {
+        case .recipe(let error): return error.description
+        case .data(let error): return error.description
+        case .checkpoint(let error): return error.description
+        case .mismatchedCheckpoint(let path, let parameter):
+            return
+                "\(path): error: the checkpoint has no parameter '\(parameter)' of the shape the recipe's network needs\n"
+                + "  hint: use the recipe the checkpoint was trained with (its run folder's resolved-recipe.yaml)"
+        }
+    }
+}
