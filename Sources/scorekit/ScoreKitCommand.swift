@@ -13,7 +13,7 @@ struct ScoreKitCommand: ParsableCommand {
             """,
         subcommands: [
             ValidateCommand.self, ListCommand.self, TrainCommand.self, SampleCommand.self, EvaluateCommand.self,
-            PlotCommand.self,
+            PlotCommand.self, LikelihoodCommand.self, EncodeCommand.self, DecodeCommand.self,
         ]
     )
 

@@ -9,8 +9,7 @@ public import ScoreKitCore
 /// ```
 /// `data` and `training` are kept as written (with their locations) and also made:
 /// `dataSpecification` (through the registry's data family) and `trainingConfiguration`.
-/// `evaluation` is also decoded (`evaluationConfiguration`); `likelihood` is kept as written
-/// for the commands that read it.
+/// `evaluation` and `likelihood` are also decoded (`evaluationConfiguration`, `likelihoodSettings`).
 public struct ResolvedRecipe: Sendable {
     /// What messages call the recipe: the path it was loaded from.
     public var source: String
@@ -40,6 +39,8 @@ public struct ResolvedRecipe: Sendable {
     public var trainingConfiguration: TrainingConfiguration?
     /// The `evaluation` section decoded strictly, defaults filled; `nil` when the recipe has none.
     public var evaluationConfiguration: EvaluationConfiguration?
+    /// The `likelihood` section decoded strictly, defaults filled; `nil` when the recipe has none.
+    public var likelihoodSettings: LikelihoodSettings?
     /// The `likelihood` section as written (a mapping).
     public var likelihood: ConfigurationValue?
     /// The `evaluation` section as written (a mapping).

@@ -21,8 +21,16 @@ public struct RunModel: Sendable {
         /// Use the raw weights instead of their moving average.
         public var useRawWeights = false
 
-        /// The source at `path`.
-        public init(path: String) { self.path = path }
+        /// The source at `path`, with the checkpoint, overrides and weights given.
+        public init(
+            path: String, checkpoint: String? = nil, overrides: [ConfigurationOverride] = [],
+            useRawWeights: Bool = false
+        ) {
+            self.path = path
+            self.checkpoint = checkpoint
+            self.overrides = overrides
+            self.useRawWeights = useRawWeights
+        }
     }
 
     /// The recipe, resolved.
@@ -43,7 +51,8 @@ public struct RunModel: Sendable {
     /// d, the values per sample.
     public var dimension: Int { data.training.dimension }
 
-    /// Resolves the recipe of `source` and rebuilds its network with the checkpoint's weights.
+    /// Resolves the recipe of `source` and rebuilds its network with the checkpoint's weights;
+    /// an exact network (`ExactModelArchitecture`, such as `exact-mixture`) needs no checkpoint.
     /// - Throws: `RunModelError` naming the recipe, checkpoint or data file that is wrong.
     public static func load(_ source: Source, registry: ComponentRegistry) throws(RunModelError) -> RunModel {
         let (recipePath, folder) = RunSource.locate(source.path)
@@ -60,6 +69,13 @@ public struct RunModel: Sendable {
         let data: TrainingData
         do throws(DataError) { data = try TrainingData.prepare(specification) } catch { throw .data(error) }
 
+        if let exact = network as? any ExactModelArchitecture {
+            let model = try exact.makeExactModel(
+                data: specification, sde: recipe.sde, parameterization: parameterization)
+            return RunModel(
+                recipe: recipe, recipePath: recipePath, folder: folder, sde: recipe.sde,
+                parameterization: parameterization, model: model, data: data)
+        }
         let checkpointPath = source.checkpoint ?? Self.defaultCheckpoint(in: folder)
         let checkpoint: Checkpoint
         do throws(CheckpointError) { checkpoint = try Checkpoint.read(checkpointPath) } catch {
@@ -117,6 +133,8 @@ public enum RunModelError: Error, Sendable, CustomStringConvertible {
     case checkpoint(CheckpointError)
     /// The checkpoint lacks a parameter the recipe's network has, or has it in another shape.
     case mismatchedCheckpoint(path: String, parameter: String)
+    /// An exact network that cannot model the recipe's data.
+    case exactModel(reason: String, hint: String)
 
     public var description: String {
         switch self {
@@ -127,6 +145,8 @@ public enum RunModelError: Error, Sendable, CustomStringConvertible {
             return
                 "\(path): error: the checkpoint has no parameter '\(parameter)' of the shape the recipe's network needs\n"
                 + "  hint: use the recipe the checkpoint was trained with (its run folder's resolved-recipe.yaml)"
+        case .exactModel(let reason, let hint):
+            return "error: \(reason)\n  hint: \(hint)"
         }
     }
 }

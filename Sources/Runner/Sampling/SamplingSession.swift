@@ -52,10 +52,9 @@ public struct SamplingSession: Sendable {
 
     public func run(progress: (Int, Int) -> Void = { _, _ in }) throws(SamplingSessionError) -> Summary {
         let start = Date()
-        var source = RunModel.Source(path: options.source)
-        source.checkpoint = options.checkpoint
-        source.overrides = options.overrides
-        source.useRawWeights = options.useRawWeights
+        let source = RunModel.Source(
+            path: options.source, checkpoint: options.checkpoint, overrides: options.overrides,
+            useRawWeights: options.useRawWeights)
         let run: RunModel
         do throws(RunModelError) { run = try RunModel.load(source, registry: registry) } catch { throw .model(error) }
         let method: SamplingMethod
