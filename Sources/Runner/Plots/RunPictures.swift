@@ -116,7 +116,7 @@ public enum RunPictures {
         let start = initial.map { $0.slice(alongAxis: 0, 0..<min(count, $0.shape[0])) }
         let rows = start?.shape[0] ?? count
         var steps: [Tensor] = []
-        let process = run.reverseProcess()
+        let process = run.samplingProcess(first: 0, count: rows)
         // The same prior draw the run makes when no initial noise is given (same stream and counter).
         steps.append(start ?? SamplingMethod.prior(sde: run.sde, count: rows, dimension: 2, first: 0, seed: seed))
         let (final, _) = try method.drawStepwise(

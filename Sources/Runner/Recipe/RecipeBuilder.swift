@@ -23,6 +23,7 @@ struct RecipeBuilder {
         let optimizer = make(.optimizer, .optimizer)
         let timeGrid = make(.timeGrid, .timeGrid)
         let sampler = make(.sampler, .sampler)
+        let guidance = plain(.guidance).flatMap { decode(GuidanceSettings.self, $0, .guidance) }
         let data = plain(.data)
         let dataSpecification = data != nil && !registry.ids(of: .data).isEmpty ? make(.data, .data) : nil
         let training = plain(.training)
@@ -47,6 +48,7 @@ struct RecipeBuilder {
         resolved.trainingConfiguration = trainingConfiguration
         resolved.evaluationConfiguration = evaluationConfiguration
         resolved.likelihoodSettings = likelihoodSettings
+        resolved.guidanceSettings = guidance
         return resolved
     }
 

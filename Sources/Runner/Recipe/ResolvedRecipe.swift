@@ -39,6 +39,8 @@ public struct ResolvedRecipe: Sendable {
     public var trainingConfiguration: TrainingConfiguration?
     /// The `evaluation` section decoded strictly, defaults filled; `nil` when the recipe has none.
     public var evaluationConfiguration: EvaluationConfiguration?
+    /// The `guidance` section decoded strictly, defaults filled; `nil` when the recipe has none.
+    public var guidanceSettings: GuidanceSettings?
     /// The `likelihood` section decoded strictly, defaults filled; `nil` when the recipe has none.
     public var likelihoodSettings: LikelihoodSettings?
     /// The `likelihood` section as written (a mapping).

@@ -1,5 +1,6 @@
 import Foundation
 public import ScoreKitCore
+import ScoreKitSamplers
 
 /// A recipe's score model, ready to evaluate: the network rebuilt with a checkpoint's weights,
 /// with its process, parameterization and prepared data. What `sample`, `plot` and the other
@@ -47,6 +48,8 @@ public struct RunModel: Sendable {
     public var model: any ScoreModel
     /// The recipe's data, prepared as for training (its standardisation maps samples back).
     public var data: TrainingData
+    /// K, the classes the network is conditioned on (0: unconditional).
+    public var classCount = 0
 
     /// d, the values per sample.
     public var dimension: Int { data.training.dimension }
@@ -70,6 +73,7 @@ public struct RunModel: Sendable {
         do throws(DataError) { data = try TrainingData.prepare(specification) } catch { throw .data(error) }
 
         if let exact = network as? any ExactModelArchitecture {
+            if let guidance = recipe.guidanceSettings { try Self.check(guidance, classCount: 0) }
             let model = try exact.makeExactModel(
                 data: specification, sde: recipe.sde, parameterization: parameterization)
             return RunModel(
@@ -92,20 +96,49 @@ public struct RunModel: Sendable {
             parameters[name] = tensor
         }
         model.parameters = parameters
+        if let guidance = recipe.guidanceSettings {
+            try Self.check(guidance, classCount: checkpoint.classCount)
+        }
         return RunModel(
             recipe: recipe, recipePath: recipePath, folder: folder, sde: recipe.sde,
-            parameterization: parameterization, model: model, data: data)
+            parameterization: parameterization, model: model, data: data, classCount: checkpoint.classCount)
     }
 
-    /// SDE + parameterization + network, as samplers see them.
+    /// SDE + parameterization + network, as samplers see them (unconditional).
     public func reverseProcess() -> any ReverseProcess {
-        Self.process(sde: sde, parameterization: parameterization, model: model)
+        Self.process(sde: sde, parameterization: parameterization, model: model, labels: nil, scale: 1)
+    }
+
+    /// The process that draws samples `first ..< first + count`: guided toward each sample's class
+    /// when the recipe has a `guidance` section (`ClassifierFreeGuidance`), else `reverseProcess()`.
+    public func samplingProcess(first: Int, count: Int) -> any ReverseProcess {
+        guard let guidance = recipe.guidanceSettings else { return reverseProcess() }
+        return Self.process(
+            sde: sde, parameterization: parameterization, model: model,
+            labels: guidance.labels(first: first, count: count, classCount: classCount), scale: guidance.scale)
     }
 
     private static func process<S: ForwardSDE, P: Parameterization, M: ScoreModel>(
-        sde: S, parameterization: P, model: M
+        sde: S, parameterization: P, model: M, labels: [Int]?, scale: Double
     ) -> any ReverseProcess {
-        ModelReverseProcess(sde: sde, parameterization: parameterization, model: model)
+        var process = ModelReverseProcess(sde: sde, parameterization: parameterization, model: model)
+        guard let labels else { return process }
+        process.labels = labels
+        return ClassifierFreeGuidance(conditional: process, scale: scale)
+    }
+
+    /// Guidance needs a network conditioned on K > 0 classes and classes below K.
+    private static func check(_ guidance: GuidanceSettings, classCount: Int) throws(RunModelError) {
+        guard classCount > 0 else {
+            throw .guidance(
+                reason: "the recipe asks for classifier-free guidance, but its network is not conditioned on labels",
+                hint: "train with data.labelled: true and the loss's labelDropout (such as 0.1), or remove guidance")
+        }
+        if let bad = guidance.classes.first(where: { $0 >= classCount }) {
+            throw .guidance(
+                reason: "guidance.classes has class \(bad); the network knows classes 0..<\(classCount)",
+                hint: "give classes below \(classCount)")
+        }
     }
 
     /// Data-space samples `[N, d]` mapped into the model's (standardised) space.
@@ -135,6 +168,8 @@ public enum RunModelError: Error, Sendable, CustomStringConvertible {
     case mismatchedCheckpoint(path: String, parameter: String)
     /// An exact network that cannot model the recipe's data.
     case exactModel(reason: String, hint: String)
+    /// A `guidance` section the network cannot follow.
+    case guidance(reason: String, hint: String)
 
     public var description: String {
         switch self {
@@ -145,7 +180,7 @@ public enum RunModelError: Error, Sendable, CustomStringConvertible {
             return
                 "\(path): error: the checkpoint has no parameter '\(parameter)' of the shape the recipe's network needs\n"
                 + "  hint: use the recipe the checkpoint was trained with (its run folder's resolved-recipe.yaml)"
-        case .exactModel(let reason, let hint):
+        case .exactModel(let reason, let hint), .guidance(let reason, let hint):
             return "error: \(reason)\n  hint: \(hint)"
         }
     }

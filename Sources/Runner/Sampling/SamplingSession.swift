@@ -69,7 +69,6 @@ public struct SamplingSession: Sendable {
             }
         }
         let seed = options.seed ?? run.recipe.seed
-        let process = run.reverseProcess()
         var chunks: [Tensor] = []
         var evaluations = 0
         var done = 0
@@ -79,7 +78,8 @@ public struct SamplingSession: Sendable {
             let (x, nfe): (Tensor, Int)
             do throws(SamplingError) {
                 (x, nfe) = try method.draw(
-                    process: process, count: n, dimension: dimension, first: done, seed: seed, initial: start)
+                    process: run.samplingProcess(first: done, count: n), count: n, dimension: dimension, first: done,
+                    seed: seed, initial: start)
             } catch { throw .sampling(error) }
             chunks.append(x)
             evaluations += nfe
