@@ -55,7 +55,7 @@ let package = Package(
             name: "ScoreKitRunner",
             dependencies: [
                 "ScoreKitCore", "ScoreKitSDEs", "ScoreKitSamplers", "ScoreKitNetworks", "ScoreKitLosses",
-                .product(name: "Yams", package: "Yams"),
+                "ScoreKitTesting", .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/Runner",
             swiftSettings: strictSettings
@@ -105,7 +105,11 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "RunnerTests",
-            dependencies: ["ScoreKitRunner", "ScoreKitCore", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitLosses"],
+            dependencies: [
+                "ScoreKitRunner", "ScoreKitCore", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitLosses",
+                "ScoreKitSamplers",
+                "ScoreKitTesting",
+            ],
             path: "Tests/RunnerTests",
             swiftSettings: strictSettings),
         .testTarget(

@@ -33,9 +33,6 @@ struct SampleCommand: ParsableCommand {
     @Option(name: .customLong("out"), help: ArgumentHelp("Where to write the samples (.npy).", valueName: "file"))
     var output: String?
 
-    @Option(name: .long, help: "The seed of the sampling noise (default: the recipe's seed).")
-    var seed: UInt64?
-
     @Flag(name: .long, help: "Use the raw weights instead of their exponential moving average.")
     var rawWeights = false
 
@@ -57,16 +54,9 @@ struct SampleCommand: ParsableCommand {
         options.count = count
         options.initialNoise = initialNoise
         options.output = output
-        options.seed = seed
+        options.seed = global.seed.map { UInt64($0) }
         options.useRawWeights = rawWeights
-        for text in overrides {
-            do {
-                options.overrides.append(try ConfigurationOverride(parsing: text))
-            } catch {
-                StandardError.print(error.description)
-                throw ExitCode.validationFailure
-            }
-        }
+        options.overrides = try global.overrides(overrides)
         let session = SamplingSession(options: options, registry: .standard())
         let quiet = global.quiet
         do {
@@ -74,10 +64,11 @@ struct SampleCommand: ParsableCommand {
                 if !quiet { StandardError.print("\rsampling: \(done)/\(total)", terminator: "") }
             }
             if !quiet { StandardError.print("") }
+            guard !quiet else { return }
             print(
                 "wrote \(summary.samplesPath) (\(summary.samples.shape[0]) samples, \(summary.evaluationCount) model evaluations in all chunks, \(String(format: "%.1f", summary.seconds)) s)"
             )
-            if let picture = summary.picturePath { print("wrote \(picture)") }
+            for picture in summary.picturePaths { print("wrote \(picture)") }
         } catch {
             if !quiet { StandardError.print("") }
             StandardError.print(error.description)

@@ -11,7 +11,10 @@ struct ScoreKitCommand: ParsableCommand {
             a time grid and a sampler; `scorekit list` shows every registered component and its keys. \
             Any recipe value can be overridden with --set path=value, such as --set sampler.churn=0.2.
             """,
-        subcommands: [ValidateCommand.self, ListCommand.self, TrainCommand.self, SampleCommand.self]
+        subcommands: [
+            ValidateCommand.self, ListCommand.self, TrainCommand.self, SampleCommand.self, EvaluateCommand.self,
+            PlotCommand.self, LikelihoodCommand.self, EncodeCommand.self, DecodeCommand.self,
+        ]
     )
 
     /// Lets the global options stand before the subcommand too: `scorekit --threads 2 validate r.yaml`.

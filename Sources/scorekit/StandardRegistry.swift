@@ -14,6 +14,7 @@ extension ComponentRegistry {
         registry.registerLosses()
         registry.registerNetworks()
         registry.registerDataSets()
+        registry.registerExactModels()
         registry.registerSamplers()
         return registry
     }

@@ -45,21 +45,15 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         global.apply()
         var options = TrainingSession.Options(recipePath: recipe)
-        for text in overrides {
-            do {
-                options.overrides.append(try ConfigurationOverride(parsing: text))
-            } catch {
-                StandardError.print(error.description)
-                throw ExitCode.validationFailure
-            }
-        }
+        options.overrides = try global.overrides(overrides)
         options.outputFolder = outputFolder
         options.resume = resume
         options.steps = steps
         let session = TrainingSession(options: options, registry: .standard())
         var progress = ProgressBar(quiet: global.quiet)
         do {
-            try session.run { progress.handle($0) }
+            let summary = try session.run { progress.handle($0) }
+            if !global.quiet { for picture in summary.picturePaths { print("wrote \(picture)") } }
         } catch {
             progress.finishLine()
             StandardError.print(error.description)

@@ -28,15 +28,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         global.apply()
-        var parsed: [ConfigurationOverride] = []
-        for text in overrides {
-            do {
-                parsed.append(try ConfigurationOverride(parsing: text))
-            } catch {
-                StandardError.print(error.description)
-                throw ExitCode.validationFailure
-            }
-        }
+        let parsed = try global.overrides(overrides)
         let registry = ComponentRegistry.standard()
         var failed = false
         for path in recipes {

@@ -23,12 +23,15 @@ struct RecipeBuilder {
         let optimizer = make(.optimizer, .optimizer)
         let timeGrid = make(.timeGrid, .timeGrid)
         let sampler = make(.sampler, .sampler)
+        let guidance = plain(.guidance).flatMap { decode(GuidanceSettings.self, $0, .guidance) }
         let data = plain(.data)
         let dataSpecification = data != nil && !registry.ids(of: .data).isEmpty ? make(.data, .data) : nil
         let training = plain(.training)
-        let trainingConfiguration = training.flatMap { decodeTraining($0) }
+        let trainingConfiguration = training.flatMap { decode(TrainingConfiguration.self, $0, .training) }
         let likelihood = plain(.likelihood)
+        let likelihoodSettings = likelihood.flatMap { decode(LikelihoodSettings.self, $0, .likelihood) }
         let evaluation = plain(.evaluation)
+        let evaluationConfiguration = evaluation.flatMap { decode(EvaluationConfiguration.self, $0, .evaluation) }
         let seed = self.seed()
         guard errors.isEmpty, let sde, let seed else { return nil }
         resolvedSections[.seed] = .integer(Int(seed))
@@ -43,14 +46,20 @@ struct RecipeBuilder {
             written: written)
         resolved.dataSpecification = dataSpecification
         resolved.trainingConfiguration = trainingConfiguration
+        resolved.evaluationConfiguration = evaluationConfiguration
+        resolved.likelihoodSettings = likelihoodSettings
+        resolved.guidanceSettings = guidance
         return resolved
     }
 
-    /// The `training` section decoded strictly, with defaults filled into the resolved tree.
-    private mutating func decodeTraining(_ value: ConfigurationValue) -> TrainingConfiguration? {
+    /// A plain section (`training`, `evaluation`, `likelihood`) decoded strictly, with defaults filled into
+    /// the resolved tree.
+    private mutating func decode<C: ComponentConfiguration>(
+        _ type: C.Type, _ value: ConfigurationValue, _ section: RecipeSection
+    ) -> C? {
         do {
-            let configuration = try TrainingConfiguration.decode(from: value, path: RecipeSection.training.rawValue)
-            resolvedSections[.training] = try ConfigurationEncoder().encode(configuration)
+            let configuration = try C.decode(from: value, path: section.rawValue)
+            resolvedSections[section] = try ConfigurationEncoder().encode(configuration)
             return configuration
         } catch {
             errors.append(.configuration(error))

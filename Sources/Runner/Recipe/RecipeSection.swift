@@ -19,6 +19,8 @@ public enum RecipeSection: String, CaseIterable, Sendable, Hashable, Comparable 
     case timeGrid
     /// The reverse-time integrator.
     case sampler
+    /// Classifier-free guidance of a label-conditioned network.
+    case guidance
     /// The training or reference data.
     case data
     /// Batch size, step count, learning rate and the like.
@@ -39,7 +41,7 @@ public enum RecipeSection: String, CaseIterable, Sendable, Hashable, Comparable 
     public var isComponent: Bool {
         switch self {
         case .sde, .parameterization, .loss, .network, .optimizer, .timeGrid, .sampler: true
-        case .data, .training, .likelihood, .evaluation, .seed: false
+        case .guidance, .data, .training, .likelihood, .evaluation, .seed: false
         }
     }
 
@@ -53,6 +55,7 @@ public enum RecipeSection: String, CaseIterable, Sendable, Hashable, Comparable 
         case .optimizer: "parameter update rule"
         case .timeGrid: "times a sampler visits"
         case .sampler: "reverse-time integrator"
+        case .guidance: "classifier-free guidance scale and classes"
         case .data: "training or reference data"
         case .training: "batch size, steps, learning rate"
         case .likelihood: "likelihood evaluation"

@@ -9,7 +9,7 @@ public import ScoreKitCore
 /// ```
 /// `data` and `training` are kept as written (with their locations) and also made:
 /// `dataSpecification` (through the registry's data family) and `trainingConfiguration`.
-/// `likelihood` and `evaluation` are kept as written for the commands that read them.
+/// `evaluation` and `likelihood` are also decoded (`evaluationConfiguration`, `likelihoodSettings`).
 public struct ResolvedRecipe: Sendable {
     /// What messages call the recipe: the path it was loaded from.
     public var source: String
@@ -37,6 +37,12 @@ public struct ResolvedRecipe: Sendable {
     public var dataSpecification: DataSpecification?
     /// The `training` section decoded strictly, defaults filled; `nil` when the recipe has none.
     public var trainingConfiguration: TrainingConfiguration?
+    /// The `evaluation` section decoded strictly, defaults filled; `nil` when the recipe has none.
+    public var evaluationConfiguration: EvaluationConfiguration?
+    /// The `guidance` section decoded strictly, defaults filled; `nil` when the recipe has none.
+    public var guidanceSettings: GuidanceSettings?
+    /// The `likelihood` section decoded strictly, defaults filled; `nil` when the recipe has none.
+    public var likelihoodSettings: LikelihoodSettings?
     /// The `likelihood` section as written (a mapping).
     public var likelihood: ConfigurationValue?
     /// The `evaluation` section as written (a mapping).

@@ -9,8 +9,8 @@ public enum SamplePicture {
         let d = pairs(data)
         let (xr, yr) = SVGPlot.frame(around: d + s.filter { abs($0.0) < 1e6 && abs($0.1) < 1e6 })
         var plot = SVGPlot(xRange: xr, yRange: yr, title: title)
-        plot.scatter(d, color: "#9a9a9a", radius: 1.2, opacity: 0.35, label: "data", limit: 5_000)
-        plot.scatter(s, color: "#1f5fbf", radius: 1.2, opacity: 0.45, label: "samples", limit: 10_000)
+        plot.scatter(d, color: "#9a9a9a", radius: 1.2, opacity: 0.35, label: "data", limit: 1_500)
+        plot.scatter(s, color: "#1f5fbf", radius: 1.2, opacity: 0.45, label: "samples", limit: 2_500)
         return plot.render()
     }
 

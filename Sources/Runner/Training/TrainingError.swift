@@ -24,6 +24,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case nothingToResume(path: String)
     /// A file of the run folder cannot be written or read.
     case fileAccess(path: String, reason: String)
+    /// The run finished, but its pictures could not be drawn (the message says why).
+    case pictures(reason: String)
 
     /// What was known when a step's loss or gradient stopped being finite.
     public struct NonFiniteLoss: Sendable, Equatable {
@@ -76,6 +78,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
                 ["train without --resume to start the run, or give its folder with --out"])
         case .fileAccess(let path, let reason):
             return Self.render("cannot write or read '\(path)': \(reason)", [])
+        case .pictures(let reason):
+            return reason + "\n  the run itself is complete; draw the pictures again with `scorekit plot`"
         }
     }
 

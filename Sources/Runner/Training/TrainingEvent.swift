@@ -54,4 +54,6 @@ public struct TrainingSummary: Sendable {
     public var stepsThisRun: Int
     /// The last checkpoint written.
     public var checkpointPath: String?
+    /// The pictures written at the end (`loss.svg`, `loss-by-time.svg`, `score-field.svg` for 2-D data).
+    public var picturePaths: [String] = []
 }

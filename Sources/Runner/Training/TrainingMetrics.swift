@@ -28,6 +28,21 @@ public struct TrainingMetrics: Sendable, Equatable {
     /// Values from evaluation hooks, by name.
     public var evaluation: [String: Double] = [:]
 
+    /// A metrics line from its values.
+    public init(
+        step: Int, loss: Double, lossByTime: [Double?], learningRate: Double, gradientNorm: Double,
+        stepsPerSecond: Double, heldOutLoss: Double? = nil, evaluation: [String: Double] = [:]
+    ) {
+        self.step = step
+        self.loss = loss
+        self.lossByTime = lossByTime
+        self.learningRate = learningRate
+        self.gradientNorm = gradientNorm
+        self.stepsPerSecond = stepsPerSecond
+        self.heldOutLoss = heldOutLoss
+        self.evaluation = evaluation
+    }
+
     /// The JSON object, keys in a fixed order; non-finite numbers are `null`.
     public var json: String {
         var fields = [

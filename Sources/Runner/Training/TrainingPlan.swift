@@ -59,6 +59,16 @@ public struct TrainingPlan: Sendable {
         } catch {
             throw .recipe(error)
         }
+        if network is any ExactModelArchitecture {
+            throw .recipe(
+                .incompatible(
+                    headline:
+                        "network '\(recipe.componentIDs[.network].map { "\($0)" } ?? "exact")' is exact and has nothing to train",
+                    notes: [
+                        "sample, evaluate, plot, likelihood, encode and decode use it directly, without a checkpoint"
+                    ],
+                    location: nil))
+        }
         sde = recipe.sde
         configuration = recipe.trainingConfiguration ?? TrainingConfiguration()
         seed = recipe.seed

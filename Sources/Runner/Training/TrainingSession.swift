@@ -25,6 +25,8 @@ public struct TrainingSession: Sendable {
         /// Stop (with a checkpoint) once this many steps are done, before the run's end: an
         /// interruption on purpose, for tests and for training in parts.
         public var stopAtStep: Int?
+        /// Draw the pictures at the end (`PlotSession`: loss curves; the score field for 2-D data).
+        public var pictures = true
         /// Extra evaluations, run at every `training.evaluateEvery` step on the averaged model.
         public var evaluationHooks: [EvaluationHook] = []
 
@@ -113,9 +115,16 @@ public struct TrainingSession: Sendable {
         } else {
             try folder.append("stopped at step \(state.step) of \(total); continue with --resume\n", to: folder.log)
         }
-        let summary = TrainingSummary(
+        var summary = TrainingSummary(
             step: state.step, stepCount: total, loss: loop.lastLoss, seconds: (ContinuousClock.now - started).seconds,
             stepsThisRun: state.step - firstStep, checkpointPath: folder.checkpoint)
+        if options.pictures {
+            var plot = PlotSession.Options(folder: folder.path)
+            plot.pictures = [.loss, .scoreField]
+            do throws(PlotError) {
+                summary.picturePaths = try PlotSession(options: plot, registry: registry).run().written
+            } catch { throw .pictures(reason: error.description) }
+        }
         observer(.finished(summary))
         return summary
     }

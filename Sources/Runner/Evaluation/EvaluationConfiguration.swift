@@ -1,0 +1,40 @@
+public import ScoreKitCore
+
+/// The recipe's `evaluation:` section: how `scorekit evaluate` compares samples with data.
+///
+/// ```yaml
+/// evaluation: { pointLimit: 5000, bandwidth: 0, projectionCount: 128, offManifoldRadius: 4 }
+/// ```
+/// Decoded strictly when the recipe is resolved, so `scorekit validate` checks it and
+/// `resolved-recipe.yaml` writes every key.
+public struct EvaluationConfiguration: ComponentConfiguration, Equatable {
+    /// At most this many samples and this many reference points enter the pair metrics (energy
+    /// distance, MMD), which cost O(n²): the first ones, since samples and generated data are
+    /// independent per index.
+    public var pointLimit = 5_000
+    /// h, the RBF kernel's bandwidth for the MMD; 0 takes the median distance between
+    /// reference points (the median heuristic), and the report states the value used.
+    public var bandwidth = 0.0
+    /// L, the random directions of the sliced Wasserstein distance.
+    public var projectionCount = 128
+    /// For mixture data: a sample is off the manifold when it is farther than this many
+    /// standard deviations (of the widest component) from every mean.
+    public var offManifoldRadius = 4.0
+
+    public init() {}
+
+    public func validate() throws(ConfigurationError) {
+        guard pointLimit >= 2 else {
+            throw .outOfRange(key: "pointLimit", value: "\(pointLimit)", expected: "an integer ≥ 2")
+        }
+        guard bandwidth >= 0, bandwidth.isFinite else {
+            throw .outOfRange(key: "bandwidth", value: "\(bandwidth)", expected: "a number ≥ 0 (0: median heuristic)")
+        }
+        guard projectionCount >= 1 else {
+            throw .outOfRange(key: "projectionCount", value: "\(projectionCount)", expected: "an integer ≥ 1")
+        }
+        guard offManifoldRadius > 0, offManifoldRadius.isFinite else {
+            throw .outOfRange(key: "offManifoldRadius", value: "\(offManifoldRadius)", expected: "a number > 0")
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+public import ScoreKitCore
+public import ScoreKitSamplers
+
+/// `scorekit likelihood`, `encode` and `decode`: the probability-flow ODE of a run's model (or
+/// of a recipe with an exact network), integrated with RK45 at the recipe's `likelihood:`
+/// tolerances.
+///
+/// | operation | from | to |
+/// |---|---|---|
+/// | likelihood | data x₀ (`.npy`, `[N, d]`, data space) | log p(x₀) per point in nats (`[N]`) |
+/// | encode | data x₀ | latents x_T (`[N, d]`) |
+/// | decode | latents x_T | data x₀ |
+///
+/// With standardised data the ODE runs on z = (x − m)/s and the likelihood is mapped back:
+/// log p(x) = log p(z) − Σ_j log s_j.
+public struct FlowSession: Sendable {
+    /// What to compute.
+    public enum Operation: String, Sendable {
+        case likelihood, encode, decode
+    }
+
+    /// What to read and write.
+    public struct Options: Sendable {
+        /// A run folder or a recipe file (with an exact network, or with `checkpoint`).
+        public var source: String
+        /// The checkpoint, for a recipe file with a trained network.
+        public var checkpoint: String?
+        /// The input `.npy` (data for likelihood and encode, latents for decode); default for
+        /// likelihood: the recipe's reference data (held-out part, else training part).
+        public var input: String?
+        /// The output `.npy`; default: beside the input, or in the run folder.
+        public var output: String?
+        /// At most this many input rows (the first ones).
+        public var limit: Int?
+        /// `--set` overrides (such as `likelihood.solver.rtol=1e-6`).
+        public var overrides: [ConfigurationOverride] = []
+        /// Use the raw weights instead of their moving average.
+        public var useRawWeights = false
+
+        /// Options for `source`.
+        public init(source: String) { self.source = source }
+    }
+
+    /// What a run produced.
+    public struct Summary: Sendable {
+        /// The values written: per-point log-likelihoods `[N]`, latents or data `[N, d]`.
+        public var result: Tensor
+        /// Where they were written.
+        public var outputPath: String
+        /// The likelihood's estimate (for `likelihood`), in data space.
+        public var estimate: LikelihoodEstimate?
+        /// Model evaluations of the whole batch.
+        public var evaluationCount: Int
+        /// RMS of decode(encode(x)) − x, when asked for (`encode` with a round trip).
+        public var roundTripError: Double?
+    }
+
+    /// The operation.
+    public let operation: Operation
+    /// The options.
+    public let options: Options
+    /// The registry that resolves the recipe.
+    public let registry: ComponentRegistry
+
+    /// A session running `operation` with `options` over `registry`.
+    public init(_ operation: Operation, options: Options, registry: ComponentRegistry) {
+        self.operation = operation
+        self.options = options
+        self.registry = registry
+    }
+
+    /// Reads the input, integrates and writes the output; `roundTrip` (encode only) also decodes
+    /// the latents and measures the reconstruction error.
+    public func run(roundTrip: Bool = false) throws(FlowSessionError) -> Summary {
+        let source = RunModel.Source(
+            path: options.source, checkpoint: options.checkpoint, overrides: options.overrides,
+            useRawWeights: options.useRawWeights)
+        let run: RunModel
+        do throws(RunModelError) { run = try RunModel.load(source, registry: registry) } catch { throw .model(error) }
+        let settings = run.recipe.likelihoodSettings ?? LikelihoodSettings()
+        var (input, inputPath) = try read(run)
+        if let limit = options.limit, input.shape[0] > limit { input = input.slice(alongAxis: 0, 0..<limit) }
+        let process = run.reverseProcess()
+        let likelihood: ProbabilityFlowLikelihood<DormandPrinceSampler>
+        let encoder: ProbabilityFlowEncoder<DormandPrinceSampler>
+        do throws(ConfigurationError) {
+            likelihood = try settings.likelihood()
+            encoder = try settings.encoder()
+        } catch { throw .model(.recipe(.configuration(error))) }
+        switch operation {
+        case .likelihood:
+            var noise = PerSampleNoise(seed: SeedSequence(seed: run.recipe.seed).child("likelihood").seed)
+            var estimate: LikelihoodEstimate
+            do throws(SamplingError) {
+                estimate = try likelihood.estimate(run.standardize(input), process: process, noise: &noise)
+            } catch { throw .sampling(error) }
+            let logScale = run.data.standardization?.standardDeviation.reduce(0) { $0 + Foundation.log(Double($1)) }
+            estimate.logLikelihoods = estimate.logLikelihoods.map { $0 - (logScale ?? 0) }
+            let values = Tensor(estimate.logLikelihoods.map(Float.init), shape: [input.shape[0]])
+            let output = try write(values, default: defaultOutput(run, inputPath, "log-likelihood"))
+            return Summary(
+                result: values, outputPath: output, estimate: estimate, evaluationCount: estimate.evaluationCount)
+        case .encode:
+            let latents: AdaptiveOutcome
+            var error: Double? = nil
+            do throws(SamplingError) {
+                latents = try encoder.encode(run.standardize(input), process: process)
+                if roundTrip {
+                    let back = run.destandardize(try encoder.decode(latents.solution, process: process).solution)
+                    error = Double(square(back - input).mean().scalars[0]).squareRoot()
+                }
+            } catch { throw .sampling(error) }
+            let output = try write(latents.solution, default: defaultOutput(run, inputPath, "latents"))
+            return Summary(
+                result: latents.solution, outputPath: output, evaluationCount: latents.evaluationCount,
+                roundTripError: error)
+        case .decode:
+            let decoded: AdaptiveOutcome
+            do throws(SamplingError) { decoded = try encoder.decode(input, process: process) } catch {
+                throw .sampling(error)
+            }
+            let data = run.destandardize(decoded.solution)
+            let output = try write(data, default: defaultOutput(run, inputPath, "decoded"))
+            return Summary(result: data, outputPath: output, evaluationCount: decoded.evaluationCount)
+        }
+    }
+
+    /// The input rows and their file (nil: the recipe's reference data).
+    private func read(_ run: RunModel) throws(FlowSessionError) -> (Tensor, String?) {
+        guard let path = options.input else {
+            guard operation == .likelihood else { throw .noInput(operation: operation.rawValue) }
+            return (run.referenceData, nil)
+        }
+        let tensor: Tensor
+        do throws(DataError) { tensor = try DataError.readNumPy(path, role: "input file") } catch { throw .data(error) }
+        guard tensor.rank == 2, tensor.shape[1] == run.dimension, tensor.shape[0] >= 1 else {
+            throw .badInput(path: path, shape: tensor.shape, dimension: run.dimension)
+        }
+        return (tensor, path)
+    }
+
+    private func defaultOutput(_ run: RunModel, _ input: String?, _ name: String) -> String {
+        if let input {
+            return (input.hasSuffix(".npy") ? String(input.dropLast(4)) : input) + ".\(name).npy"
+        }
+        return (run.folder.map { $0 + "/" } ?? "") + "\(name).npy"
+    }
+
+    private func write(_ tensor: Tensor, default path: String) throws(FlowSessionError) -> String {
+        let output = options.output ?? path
+        do throws(TensorFileError) { try NumPyFile.write(tensor, to: output) } catch { throw .file(error) }
+        return output
+    }
+}
+
+/// Why `scorekit likelihood`, `encode` or `decode` stopped.
+public enum FlowSessionError: Error, Sendable, CustomStringConvertible {
+    case model(RunModelError)
+    case data(DataError)
+    case file(TensorFileError)
+    case sampling(SamplingError)
+    /// `encode` or `decode` without an input file.
+    case noInput(operation: String)
+    /// An input that is not `[N, d]`.
+    case badInput(path: String, shape: [Int], dimension: Int)
+
+    public var description: String {
+        switch self {
+        case .model(let error): return error.description
+        case .data(let error): return error.description
+        case .file(let error): return error.description
+        case .sampling(let error):
+            return error.description
+                + "\n  hint: loosen likelihood.solver.rtol/atol or raise likelihood.solver.maximumEvaluationCount"
+        case .noInput(let operation):
+            return
+                "error: \(operation) needs an input file: give --\(operation == "decode" ? "latents" : "data") FILE.npy"
+        case .badInput(let path, let shape, let dimension):
+            return "\(path): error: the input has shape \(shape); the recipe's data needs [N, \(dimension)] with N ≥ 1"
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+public import ScoreKitCore
+
+/// `scorekit plot RUN`: every picture a run folder's files allow, written into the folder.
+///
+/// | file | needs |
+/// |---|---|
+/// | `loss.svg`, `loss-by-time.svg` | `metrics.jsonl` |
+/// | `score-field.svg` | a checkpoint, 2-D data |
+/// | `samples.svg` | `samples.npy`, 2-D data |
+/// | `samples-trajectories.svg` | a checkpoint, the recipe's sampler and time grid, 2-D data |
+public struct PlotSession: Sendable {
+    /// Which pictures to draw.
+    public enum Picture: String, CaseIterable, Sendable {
+        case loss
+        case scoreField = "score-field"
+        case samples
+        case trajectories
+    }
+
+    /// What to plot.
+    public struct Options: Sendable {
+        /// The run folder.
+        public var folder: String
+        /// The pictures; all by default (those the folder's files allow).
+        public var pictures: Set<Picture> = Set(Picture.allCases)
+        /// σ/α of the score field; default 0.1 × the data's RMS standard deviation.
+        public var noiseLevel: Double?
+        /// `--set` overrides of the run's recipe (such as `sampler.kind=euler`).
+        public var overrides: [ConfigurationOverride] = []
+        /// The seed of the trajectories' noise; default: the recipe's seed.
+        public var seed: UInt64?
+
+        /// Options for the run folder at `folder`.
+        public init(folder: String) { self.folder = folder }
+    }
+
+    /// The options.
+    public let options: Options
+    /// The registry that resolves the run's recipe.
+    public let registry: ComponentRegistry
+
+    /// A session with `options` over `registry`.
+    public init(options: Options, registry: ComponentRegistry) {
+        self.options = options
+        self.registry = registry
+    }
+
+    /// Writes the pictures; returns their paths, and why any asked-for picture was skipped.
+    public func run() throws(PlotError) -> (written: [String], skipped: [String]) {
+        let folder = RunFolder(path: options.folder)
+        var written: [String] = []
+        var skipped: [String] = []
+        func write(_ svg: String, _ name: String) throws(PlotError) {
+            let path = folder.file(name)
+            do throws(TensorFileError) { try FileIO.writeAtomically(Array(svg.utf8), to: path) } catch {
+                throw .file(error)
+            }
+            written.append(path)
+        }
+        if options.pictures.contains(.loss) {
+            if FileManager.default.fileExists(atPath: folder.metrics) {
+                let metrics: [TrainingMetrics]
+                do throws(TrainingError) { metrics = try TrainingMetrics.read(contentsOf: folder.metrics) } catch {
+                    throw .training(error)
+                }
+                if metrics.isEmpty {
+                    skipped.append("loss: \(folder.metrics) has no metrics lines yet")
+                } else {
+                    try write(RunPictures.lossCurve(metrics), "loss.svg")
+                    try write(RunPictures.lossByTime(metrics), "loss-by-time.svg")
+                }
+            } else {
+                skipped.append("loss: no \(folder.metrics)")
+            }
+        }
+        let needsModel = !options.pictures.isDisjoint(with: [.scoreField, .samples, .trajectories])
+        guard needsModel else { return (written, skipped) }
+        var source = RunModel.Source(path: folder.path)
+        source.overrides = options.overrides
+        let model: RunModel
+        do throws(RunModelError) { model = try RunModel.load(source, registry: registry) } catch {
+            throw .model(error)
+        }
+        guard model.dimension == 2 else {
+            skipped.append("score field, samples, trajectories: the data has \(model.dimension) dimensions, not 2")
+            return (written, skipped)
+        }
+        if options.pictures.contains(.scoreField) {
+            try write(RunPictures.scoreField(model, noiseLevel: options.noiseLevel), "score-field.svg")
+        }
+        if options.pictures.contains(.samples) {
+            let path = folder.file("samples.npy")
+            if FileManager.default.fileExists(atPath: path) {
+                let samples: Tensor
+                do throws(TensorFileError) { samples = try NumPyFile.read(path) } catch { throw .file(error) }
+                guard samples.rank == 2, samples.shape[1] == 2 else {
+                    throw .badSamples(path: path, shape: samples.shape)
+                }
+                try write(
+                    SamplePicture.scatter(
+                        samples: samples, data: model.referenceData, title: "\(samples.shape[0]) samples"),
+                    "samples.svg")
+            } else {
+                skipped.append("samples: no \(path) (run `scorekit sample \(folder.path)` first)")
+            }
+        }
+        if options.pictures.contains(.trajectories) {
+            let method: SamplingMethod
+            do throws(RecipeError) { method = try SamplingMethod(recipe: model.recipe) } catch {
+                throw .model(.recipe(error))
+            }
+            let svg: String
+            do throws(SamplingError) {
+                svg = try RunPictures.trajectories(model, method: method, seed: options.seed ?? model.recipe.seed)
+            } catch { throw .sampling(error) }
+            try write(svg, "samples-trajectories.svg")
+        }
+        return (written, skipped)
+    }
+}
+
+/// Why `scorekit plot` stopped.
+public enum PlotError: Error, Sendable, CustomStringConvertible {
+    case training(TrainingError)
+    case model(RunModelError)
+    case sampling(SamplingError)
+    case file(TensorFileError)
+    /// A samples file that is not `[N, 2]`.
+    case badSamples(path: String, shape: [Int])
+
+    public var description: String {
+        switch self {
+        case .training(let error): return error.description
+        case .model(let error): return error.description
+        case .sampling(let error): return error.description
+        case .file(let error): return error.description
+        case .badSamples(let path, let shape):
+            return "\(path): error: samples of shape \(shape) cannot be drawn; a picture needs [N, 2]\n"
+                + "  write them again with `scorekit sample`"
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+public import ScoreKitCore
+import ScoreKitSamplers
+
+/// A recipe's score model, ready to evaluate: the network rebuilt with a checkpoint's weights,
+/// with its process, parameterization and prepared data. What `sample`, `plot` and the other
+/// commands that run a trained model share.
+///
+/// ```swift
+/// let run = try RunModel.load(source: "runs/ring", registry: registry)   // its checkpoint-final
+/// let process = run.reverseProcess()                                     // any ReverseProcess
+/// ```
+public struct RunModel: Sendable {
+    /// Where to find the recipe and the weights.
+    public struct Source: Sendable {
+        /// A run folder (holding `resolved-recipe.yaml` and a checkpoint) or a recipe file.
+        public var path: String
+        /// The checkpoint; default: the folder's `checkpoint-final.safetensors`, else `checkpoint.safetensors`.
+        public var checkpoint: String?
+        /// `--set` overrides of the recipe.
+        public var overrides: [ConfigurationOverride] = []
+        /// Use the raw weights instead of their moving average.
+        public var useRawWeights = false
+
+        /// The source at `path`, with the checkpoint, overrides and weights given.
+        public init(
+            path: String, checkpoint: String? = nil, overrides: [ConfigurationOverride] = [],
+            useRawWeights: Bool = false
+        ) {
+            self.path = path
+            self.checkpoint = checkpoint
+            self.overrides = overrides
+            self.useRawWeights = useRawWeights
+        }
+    }
+
+    /// The recipe, resolved.
+    public var recipe: ResolvedRecipe
+    /// The recipe file read.
+    public var recipePath: String
+    /// The run folder, when the source is one.
+    public var folder: String?
+    /// The forward process.
+    public var sde: any ForwardSDE
+    /// What the network predicts.
+    public var parameterization: any Parameterization
+    /// The network with its weights.
+    public var model: any ScoreModel
+    /// The recipe's data, prepared as for training (its standardisation maps samples back).
+    public var data: TrainingData
+    /// K, the classes the network is conditioned on (0: unconditional).
+    public var classCount = 0
+
+    /// d, the values per sample.
+    public var dimension: Int { data.training.dimension }
+
+    /// Resolves the recipe of `source` and rebuilds its network with the checkpoint's weights;
+    /// an exact network (`ExactModelArchitecture`, such as `exact-mixture`) needs no checkpoint.
+    /// - Throws: `RunModelError` naming the recipe, checkpoint or data file that is wrong.
+    public static func load(_ source: Source, registry: ComponentRegistry) throws(RunModelError) -> RunModel {
+        let (recipePath, folder) = RunSource.locate(source.path)
+        let recipe: ResolvedRecipe
+        let parameterization: any Parameterization
+        let network: any NetworkArchitecture
+        let specification: DataSpecification
+        do throws(RecipeError) {
+            recipe = try Recipe.load(contentsOf: recipePath, overrides: source.overrides).resolve(with: registry)
+            parameterization = try recipe.require(\.parameterization, .parameterization, for: "a score model")
+            network = try recipe.require(\.network, .network, for: "a score model")
+            specification = try recipe.require(\.dataSpecification, .data, for: "a score model")
+        } catch { throw .recipe(error) }
+        let data: TrainingData
+        do throws(DataError) { data = try TrainingData.prepare(specification) } catch { throw .data(error) }
+
+        if let exact = network as? any ExactModelArchitecture {
+            if let guidance = recipe.guidanceSettings { try Self.check(guidance, classCount: 0) }
+            let model = try exact.makeExactModel(
+                data: specification, sde: recipe.sde, parameterization: parameterization)
+            return RunModel(
+                recipe: recipe, recipePath: recipePath, folder: folder, sde: recipe.sde,
+                parameterization: parameterization, model: model, data: data)
+        }
+        let checkpointPath = source.checkpoint ?? Self.defaultCheckpoint(in: folder)
+        let checkpoint: Checkpoint
+        do throws(CheckpointError) { checkpoint = try Checkpoint.read(checkpointPath) } catch {
+            throw .checkpoint(error)
+        }
+        var model = network.makeModel(
+            sampleShape: [data.training.dimension], classCount: checkpoint.classCount, seed: 0)
+        let weights = source.useRawWeights || checkpoint.average.isEmpty ? checkpoint.parameters : checkpoint.average
+        var parameters = model.parameters
+        for name in parameters.names {
+            guard let tensor = weights[name], tensor.shape == parameters[name]?.shape else {
+                throw .mismatchedCheckpoint(path: checkpointPath, parameter: name)
+            }
+            parameters[name] = tensor
+        }
+        model.parameters = parameters
+        if let guidance = recipe.guidanceSettings {
+            try Self.check(guidance, classCount: checkpoint.classCount)
+        }
+        return RunModel(
+            recipe: recipe, recipePath: recipePath, folder: folder, sde: recipe.sde,
+            parameterization: parameterization, model: model, data: data, classCount: checkpoint.classCount)
+    }
+
+    /// SDE + parameterization + network, as samplers see them (unconditional).
+    public func reverseProcess() -> any ReverseProcess {
+        Self.process(sde: sde, parameterization: parameterization, model: model, labels: nil, scale: 1)
+    }
+
+    /// The process that draws samples `first ..< first + count`: guided toward each sample's class
+    /// when the recipe has a `guidance` section (`ClassifierFreeGuidance`), else `reverseProcess()`.
+    public func samplingProcess(first: Int, count: Int) -> any ReverseProcess {
+        guard let guidance = recipe.guidanceSettings else { return reverseProcess() }
+        return Self.process(
+            sde: sde, parameterization: parameterization, model: model,
+            labels: guidance.labels(first: first, count: count, classCount: classCount), scale: guidance.scale)
+    }
+
+    private static func process<S: ForwardSDE, P: Parameterization, M: ScoreModel>(
+        sde: S, parameterization: P, model: M, labels: [Int]?, scale: Double
+    ) -> any ReverseProcess {
+        var process = ModelReverseProcess(sde: sde, parameterization: parameterization, model: model)
+        guard let labels else { return process }
+        process.labels = labels
+        return ClassifierFreeGuidance(conditional: process, scale: scale)
+    }
+
+    /// Guidance needs a network conditioned on K > 0 classes and classes below K.
+    private static func check(_ guidance: GuidanceSettings, classCount: Int) throws(RunModelError) {
+        guard classCount > 0 else {
+            throw .guidance(
+                reason: "the recipe asks for classifier-free guidance, but its network is not conditioned on labels",
+                hint: "train with data.labelled: true and the loss's labelDropout (such as 0.1), or remove guidance")
+        }
+        if let bad = guidance.classes.first(where: { $0 >= classCount }) {
+            throw .guidance(
+                reason: "guidance.classes has class \(bad); the network knows classes 0..<\(classCount)",
+                hint: "give classes below \(classCount)")
+        }
+    }
+
+    /// Data-space samples `[N, d]` mapped into the model's (standardised) space.
+    public func standardize(_ x: Tensor) -> Tensor { data.standardization?.apply(x) ?? x }
+
+    /// Model-space samples mapped back to data space.
+    public func destandardize(_ z: Tensor) -> Tensor { data.standardization?.invert(z) ?? z }
+
+    /// The reference data in data space: the held-out part, else the training part.
+    public var referenceData: Tensor {
+        destandardize((data.heldOut ?? data.training).samples)
+    }
+
+    static func defaultCheckpoint(in folder: String?) -> String {
+        guard let folder else { return "checkpoint-final.safetensors" }
+        let final = folder + "/checkpoint-final.safetensors"
+        return FileManager.default.fileExists(atPath: final) ? final : folder + "/checkpoint.safetensors"
+    }
+}
+
+/// Why a run's model could not be rebuilt.
+public enum RunModelError: Error, Sendable, CustomStringConvertible {
+    case recipe(RecipeError)
+    case data(DataError)
+    case checkpoint(CheckpointError)
+    /// The checkpoint lacks a parameter the recipe's network has, or has it in another shape.
+    case mismatchedCheckpoint(path: String, parameter: String)
+    /// An exact network that cannot model the recipe's data.
+    case exactModel(reason: String, hint: String)
+    /// A `guidance` section the network cannot follow.
+    case guidance(reason: String, hint: String)
+
+    public var description: String {
+        switch self {
+        case .recipe(let error): return error.description
+        case .data(let error): return error.description
+        case .checkpoint(let error): return error.description
+        case .mismatchedCheckpoint(let path, let parameter):
+            return
+                "\(path): error: the checkpoint has no parameter '\(parameter)' of the shape the recipe's network needs\n"
+                + "  hint: use the recipe the checkpoint was trained with (its run folder's resolved-recipe.yaml)"
+        case .exactModel(let reason, let hint), .guidance(let reason, let hint):
+            return "error: \(reason)\n  hint: \(hint)"
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import ScoreKitCore
+import ScoreKitRunner
+
+/// `scorekit plot RUN`: the run's pictures as SVG files in its folder.
+struct PlotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plot",
+        abstract: "Draw a run's pictures (SVG): loss curves, score field, samples, trajectories.",
+        discussion: """
+            Writes into the run folder: loss.svg and loss-by-time.svg (from metrics.jsonl), and for 2-D \
+            data score-field.svg (the model's score as arrows over the data density), samples.svg \
+            (samples.npy over the data) and samples-trajectories.svg (8 samples' paths through the \
+            recipe's sampler). `train` and `sample` draw these at their end too.
+            """
+    )
+
+    @Argument(help: "A run folder.")
+    var folder: String
+
+    @Option(
+        name: .customLong("only"),
+        help: ArgumentHelp("Draw only these pictures: loss, score-field, samples, trajectories (repeatable).")
+    )
+    var only: [String] = []
+
+    @Option(
+        name: .customLong("noise-level"),
+        help: ArgumentHelp("σ/α of the score field (default: 0.1 × the data's RMS deviation).", valueName: "σ"))
+    var noiseLevel: Double?
+
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Override a recipe value, such as sampler.kind=euler (repeatable).", valueName: "path=value")
+    )
+    var overrides: [String] = []
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        let names = PlotSession.Picture.allCases.map(\.rawValue)
+        for name in only where PlotSession.Picture(rawValue: name) == nil {
+            throw ValidationError("unknown picture '\(name)'; pictures: \(names.joined(separator: ", "))")
+        }
+        if let noiseLevel, !(noiseLevel > 0) {
+            throw ValidationError("--noise-level must be a number > 0, got \(noiseLevel)")
+        }
+    }
+
+    func run() throws {
+        global.apply()
+        var options = PlotSession.Options(folder: folder)
+        if !only.isEmpty { options.pictures = Set(only.compactMap(PlotSession.Picture.init(rawValue:))) }
+        options.noiseLevel = noiseLevel
+        options.overrides = try global.overrides(overrides)
+        options.seed = global.seed.map { UInt64($0) }
+        do {
+            let (written, skipped) = try PlotSession(options: options, registry: .standard()).run()
+            if !global.quiet {
+                for path in written { print("wrote \(path)") }
+                for reason in skipped { StandardError.print("skipped \(reason)") }
+            }
+        } catch {
+            StandardError.print(error.description)
+            throw ExitCode.failure
+        }
+    }
+}
