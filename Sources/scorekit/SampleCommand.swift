@@ -66,7 +66,7 @@ struct SampleCommand: ParsableCommand {
             if !quiet { StandardError.print("") }
             guard !quiet else { return }
             print(
-                "wrote \(summary.samplesPath) (\(summary.samples.shape[0]) samples, \(summary.evaluationCount) model evaluations in all chunks, \(String(format: "%.1f", summary.seconds)) s)"
+                "wrote \(summary.samplesPath) (\(summary.samples.shape[0]) samples, \(summary.evaluationCount) model evaluations per sample, \(String(format: "%.1f", summary.seconds)) s)"
             )
             for picture in summary.picturePaths { print("wrote \(picture)") }
         } catch {

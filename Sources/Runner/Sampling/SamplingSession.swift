@@ -24,8 +24,9 @@ public struct SamplingSession: Sendable {
         public var seed: UInt64?
         /// Use the raw weights instead of their moving average.
         public var useRawWeights = false
-        /// Samples per chunk.
-        public var chunkSize = 2_000
+        /// Samples per chunk; chunks run in parallel, `Compute.threadCount` at a time, each on
+        /// its own thread (samples do not depend on the cut).
+        public var chunkSize = 512
         /// Draw the pictures (2-D data only).
         public var pictures = true
 
@@ -38,6 +39,7 @@ public struct SamplingSession: Sendable {
         public var samplesPath: String
         /// The pictures written (empty unless the data is 2-D).
         public var picturePaths: [String]
+        /// The model evaluations a sample saw (the largest over the chunks).
         public var evaluationCount: Int
         public var seconds: Double
     }
@@ -69,22 +71,27 @@ public struct SamplingSession: Sendable {
             }
         }
         let seed = options.seed ?? run.recipe.seed
+        let ranges = Compute.shardRanges(count: count, rows: options.chunkSize)
         var chunks: [Tensor] = []
         var evaluations = 0
-        var done = 0
-        while done < count {
-            let n = min(options.chunkSize, count - done)
-            let start = initial?.slice(alongAxis: 0, done..<(done + n))
-            let (x, nfe): (Tensor, Int)
+        var next = 0
+        while next < ranges.count {
+            // A round of chunks, one a thread, then progress.
+            let round = Array(ranges[next..<min(next + Compute.threadCount, ranges.count)])
+            let parts: [(Tensor, Int)]
             do throws(SamplingError) {
-                (x, nfe) = try method.draw(
-                    process: run.samplingProcess(first: done, count: n), count: n, dimension: dimension, first: done,
-                    seed: seed, initial: start)
+                parts = try Compute.mapShards(count: round.count, rows: 1) { (k) throws(SamplingError) in
+                    let rows = round[k.lowerBound]
+                    return try method.draw(
+                        process: run.samplingProcess(first: rows.lowerBound, count: rows.count), count: rows.count,
+                        dimension: dimension, first: rows.lowerBound, seed: seed,
+                        initial: initial?.slice(alongAxis: 0, rows))
+                }
             } catch { throw .sampling(error) }
-            chunks.append(x)
-            evaluations += nfe
-            done += n
-            progress(done, count)
+            chunks += parts.map(\.0)
+            evaluations = max(evaluations, parts.map(\.1).max() ?? 0)
+            next += round.count
+            progress(round.last!.upperBound, count)
         }
         let samples = run.destandardize(Tensor.concatenate(chunks, alongAxis: 0))
 
