@@ -99,3 +99,47 @@ import Testing
 func maxAbsoluteDifference(_ a: Tensor, _ b: Tensor) -> Float {
     zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
 }
+
+/// Products with m, n or k ≤ 4 take written-out loops instead of sgemm; every transpose case
+/// against a Double reference.
+@Suite struct NarrowMatrixProductTests {
+    static let shapes: [(m: Int, n: Int, k: Int)] = [
+        (300, 2, 256), (300, 256, 2), (2, 256, 300), (37, 32, 1), (32, 1, 37), (3, 3, 3), (1, 9, 17), (19, 4, 4),
+        (5, 70, 3),
+    ]
+
+    @Test(arguments: [false, true], [false, true])
+    func matchesTheDoubleReference(transposeA: Bool, transposeB: Bool) {
+        var generator = SplitMix64(seed: 21)
+        for (m, n, k) in Self.shapes {
+            let a = generator.uniform(transposeA ? [k, m] : [m, k])
+            let b = generator.uniform(transposeB ? [n, k] : [k, n])
+            let product = Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+            let (av, bv) = (a.scalars, b.scalars)
+            var worst = 0.0
+            for i in 0..<m {
+                for j in 0..<n {
+                    var exact = 0.0
+                    for p in 0..<k {
+                        let x = Double(transposeA ? av[p * m + i] : av[i * k + p])
+                        let y = Double(transposeB ? bv[j * k + p] : bv[p * n + j])
+                        exact += x * y
+                    }
+                    worst = max(worst, abs(Double(product.scalars[i * n + j]) - exact) / (1 + abs(exact)))
+                }
+            }
+            #expect(product.shape == [m, n])
+            #expect(worst <= 1e-5, "\(m)×\(n)×\(k): relative error \(worst)")
+        }
+    }
+
+    @Test func linearWithANarrowOutputAddsTheBias() {
+        var generator = SplitMix64(seed: 22)
+        let x = generator.uniform([50, 8])
+        let w = generator.uniform([2, 8])
+        let bias = Tensor([0.5, -1.5])
+        let y = Tensor.linear(x, weight: w, bias: bias)
+        let reference = Tensor.matmul(x, w.transposed()) + bias
+        #expect(maxAbsoluteDifference(y, reference) <= 1e-6)
+    }
+}

@@ -80,6 +80,12 @@ enum MatrixKernels {
             if beta == 0 { c.initialize(repeating: 0, count: m * n) } else { for i in 0..<(m * n) { c[i] *= beta } }
             return
         }
+        if Swift.min(m, n, k) <= NarrowMatrixKernels.limit,
+            NarrowMatrixKernels.gemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a, b, beta: beta, c)
+        {
+            return
+        }
         _ = Compute.threadCount  // applies the default thread count before the first call
         BLAS.sgemm(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
