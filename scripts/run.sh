@@ -10,8 +10,10 @@ scripts/ensure-system-packages.sh
 recipe="${1:-recipes/ncsn-ring.yaml}"
 name="$(basename "${recipe%.*}")"
 run="runs/$name"
-swift build -c release --product scorekit
-bin="$(swift build -c release --show-bin-path)/scorekit"
+# shellcheck disable=SC2046  # the flags are words
+swift build -c release $(scripts/build-flags.sh) --product scorekit
+# shellcheck disable=SC2046
+bin="$(swift build -c release $(scripts/build-flags.sh) --show-bin-path)/scorekit"
 "$bin" train "$recipe" --out "$run" --threads 2
 "$bin" sample "$run" --count 10000 --threads 2
 echo "pictures: $run/samples.svg   samples: $run/samples.npy   metrics: $run/metrics.jsonl"

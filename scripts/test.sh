@@ -6,4 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-system-packages.sh
-swift test -c release -Xswiftc -enable-testing "$@"
+# shellcheck disable=SC2046  # the flags are words
+swift test -c release $(scripts/build-flags.sh) -Xswiftc -enable-testing "$@"
