@@ -59,11 +59,26 @@ struct SampleCommand: ParsableCommand {
         options.overrides = try global.overrides(overrides)
         let session = SamplingSession(options: options, registry: .standard())
         let quiet = global.quiet
+        let isTerminal = isatty(STDERR_FILENO) == 1
+        let start = ContinuousClock.now
+        var reportedTenths = 0
         do {
             let summary = try session.run { done, total in
-                if !quiet { StandardError.print("\rsampling: \(done)/\(total)", terminator: "") }
+                guard !quiet, total > 0 else { return }
+                // In place on a terminal; in a log, a line at each tenth of the run.
+                let tenths = done * 10 / total
+                guard isTerminal || tenths > reportedTenths else { return }
+                reportedTenths = tenths
+                let elapsed =
+                    Double((ContinuousClock.now - start).components.seconds)
+                    + Double((ContinuousClock.now - start).components.attoseconds) * 1e-18
+                let rate = elapsed > 0 ? Double(done) / elapsed : 0
+                let remaining = rate > 0 ? Double(total - done) / rate : 0
+                let line = String(
+                    format: "sampling: %d/%d  %.0f samples/s  ETA %.0f s", done, total, rate, remaining)
+                StandardError.print(isTerminal ? "\r" + line + "\u{1B}[K" : line, terminator: isTerminal ? "" : "\n")
             }
-            if !quiet { StandardError.print("") }
+            if !quiet, isTerminal { StandardError.print("") }
             guard !quiet else { return }
             print(
                 "wrote \(summary.samplesPath) (\(summary.samples.shape[0]) samples, \(summary.evaluationCount) model evaluations per sample, \(String(format: "%.1f", summary.seconds)) s)"
