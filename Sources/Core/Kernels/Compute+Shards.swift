@@ -61,7 +61,13 @@ extension Compute {
     public static func mapShards<Result, Failure: Error>(
         count: Int, rows: Int, _ body: (Range<Int>) throws(Failure) -> Result
     ) throws(Failure) -> [Result] {
-        let ranges = shardRanges(count: count, rows: rows)
+        try mapShards(shardRanges(count: count, rows: rows), body)
+    }
+
+    /// `body` on every range of `ranges` in parallel, as `mapShards(count:rows:_:)`.
+    public static func mapShards<Result, Failure: Error>(
+        _ ranges: [Range<Int>], _ body: (Range<Int>) throws(Failure) -> Result
+    ) throws(Failure) -> [Result] {
         var results = [Swift.Result<Result, Failure>?](repeating: nil, count: ranges.count)
         results.withUnsafeMutableBufferPointer { slots in
             let output = UncheckedSendable(slots)

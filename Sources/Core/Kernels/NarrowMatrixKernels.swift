@@ -18,21 +18,13 @@ enum NarrowMatrixKernels {
         // Element (i, p) of op(A) and (p, j) of op(B).
         @inline(__always) func opA(_ i: Int, _ p: Int) -> Float { transposeA ? a[p * m + i] : a[i * k + p] }
         @inline(__always) func opB(_ p: Int, _ j: Int) -> Float { transposeB ? b[j * k + p] : b[p * n + j] }
-        if k <= limit, !transposeB || k == 1 {
-            // Rows of op(B) are contiguous: C[i, :] = β·C[i, :] + Σ_p α·A(i, p)·B[p, :].
+        if (k <= limit && (!transposeB || k == 1)) || (m <= limit && !transposeB) {
+            // Rows of op(B) are contiguous (B untransposed, or a single row when k = 1):
+            // C[i, :] = β·C[i, :] + Σ_p α·A(i, p)·B[p, :], over the long dimension n.
             for i in 0..<m {
                 let row = c + i * n
                 scale(row, count: n, by: beta)
                 for p in 0..<k { accumulate(row, b + p * n, count: n, times: alpha * opA(i, p)) }
-            }
-            return true
-        }
-        if m <= limit, !transposeB {
-            // C[j, :] = β·C[j, :] + Σ_p α·A(j, p)·B[p, :], B's rows contiguous.
-            for j in 0..<m {
-                let row = c + j * n
-                scale(row, count: n, by: beta)
-                for p in 0..<k { accumulate(row, b + p * n, count: n, times: alpha * opA(j, p)) }
             }
             return true
         }

@@ -80,9 +80,8 @@ public struct SamplingSession: Sendable {
             let round = Array(ranges[next..<min(next + Compute.threadCount, ranges.count)])
             let parts: [(Tensor, Int)]
             do throws(SamplingError) {
-                parts = try Compute.mapShards(count: round.count, rows: 1) { (k) throws(SamplingError) in
-                    let rows = round[k.lowerBound]
-                    return try method.draw(
+                parts = try Compute.mapShards(round) { (rows) throws(SamplingError) in
+                    try method.draw(
                         process: run.samplingProcess(first: rows.lowerBound, count: rows.count), count: rows.count,
                         dimension: dimension, first: rows.lowerBound, seed: seed,
                         initial: initial?.slice(alongAxis: 0, rows))
