@@ -1,4 +1,5 @@
 import Foundation
+import ScoreKitCore
 
 /// Wall time, this process's CPU time and the CPU other processes took while a region ran,
 /// as the peer scripts measure it (`other_busy`, in cores), so noisy repeats can be spotted.
@@ -79,6 +80,7 @@ func median(_ values: [Double]) -> Double {
 func emit(_ record: [String: Any], to out: String?) {
     var record = record
     record["system"] = record["system"] ?? "scorekit"
+    record["blas_core"] = Compute.blasKernels.coreName
     if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
         record["loadavg"] = load.split(separator: " ").prefix(3).map(String.init)
     }

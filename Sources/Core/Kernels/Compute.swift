@@ -43,6 +43,7 @@ public enum Compute {
     public static func setThreadCount(_ count: Int) {
         precondition(count >= 1, "thread count must be at least 1, got \(count)")
         configuredThreads.store(count, ordering: .relaxed)
+        _ = BLAS.kernels
         openblas_set_num_threads(Int32(count))
     }
 
