@@ -123,6 +123,28 @@ import Testing
         #expect(parameters.passed, "\(parameters)")
     }
 
+    @Test func inputJacobianDifferentiatesThroughParameters() throws {
+        // What sliced score matching needs: ∇_θ of vᵀ∇ₓ(vᵀF), through convolutions, GroupNorm,
+        // attention and resampling.
+        let model = Self.activated(try Self.model())
+        let x = normalTensor([2, 1, 4, 4], seed: 5)
+        let v = normalTensor([2, 1, 4, 4], seed: 6)
+        let c = condition(count: 2, sigma: 0.3)
+        let checked = ["input.weight", "down.1.0.conv1.weight", "middle.attention.qkv.bias", "up.1.0.norm2.weight"]
+            .map { name in model.parameters.names.firstIndex(of: name)! }
+        let result = checkGradients(
+            of: { inputs in
+                var copy = model
+                for (k, tensor) in zip(checked, inputs) { copy.parameters.tensors[k] = tensor }
+                let input = x.tracked()
+                let vf = (v * copy(input, c)).sum()
+                let jv = gradients(of: vf, wrt: [input], createGraph: true)[0]
+                return (v * jv).sum()
+            }, at: checked.map { model.parameters.tensors[$0] }, step: 3e-3, absoluteTolerance: 2e-3,
+            relativeTolerance: 3e-2)
+        #expect(result.passed, "\(result)")
+    }
+
     @Test func rejectsInvalidConfigurations() throws {
         var bad = UNetArchitecture.Configuration()
         bad.groupCount = 5
