@@ -71,9 +71,12 @@ import Testing
         let y = model(x, condition(count: 3, sigma: 0.5))
         #expect(y.shape == [3, 2, 4, 4])
         #expect(y.scalars.allSatisfy { $0 == 0 })
-        // Flattened samples and [H, W] data shapes work too.
-        let flat = try Self.model(sampleShape: [4, 4])
-        #expect(flat(x.reshaped([6, 16]), condition(count: 6, sigma: 0.5)).shape == [6, 16])
+        // [H, W] and flat square data shapes are one channel.
+        for shape in [[4, 4], [16]] {
+            let flat = try Self.model(sampleShape: shape)
+            #expect(flat(x.reshaped([6, 16]), condition(count: 6, sigma: 0.5)).shape == [6, 16])
+            #expect(flat.parameters["input.weight"]?.shape == [4, 1, 3, 3])
+        }
     }
 
     @Test func samplesAreIndependentOfTheirBatch() throws {

@@ -3,7 +3,8 @@ public import ScoreKitCore
 /// The registered form of `UNet`:
 /// `network: { kind: unet, baseChannels: 32, channelMultipliers: [1, 2, 2], attentionResolutions: [4] }`.
 ///
-/// Samples are [C, H, W] (a data shape [H, W] is one channel).
+/// Samples are [C, H, W]; a data shape [H, W] is one channel, and a flat shape [d] with d a
+/// square is one √d×√d channel (the Runner's vector data today, such as 8×8 digits as 64 values).
 public struct UNetArchitecture: NetworkArchitecture {
     public struct Configuration: ComponentConfiguration, Equatable {
         /// The channels of the first level.
@@ -94,13 +95,21 @@ public struct UNetArchitecture: NetworkArchitecture {
         self.configuration = configuration
     }
 
-    /// A `UNet` for samples [C, H, W] (or [H, W], one channel).
-    /// - Precondition: H and W are divisible by 2^(levels − 1).
+    /// A `UNet` for samples [C, H, W], [H, W] (one channel) or [d] (one √d×√d channel).
+    /// - Precondition: the shape is an image as above, with H and W divisible by 2^(levels − 1).
     public func makeModel(sampleShape: [Int], classCount: Int, seed: UInt64) -> any TrainableModel {
         let c = configuration
-        precondition(
-            sampleShape.count == 2 || sampleShape.count == 3,
-            "the U-Net takes images [C, H, W] or [H, W], got \(sampleShape)")
+        let images: [Int]
+        switch sampleShape.count {
+        case 3: images = sampleShape
+        case 2: images = [1] + sampleShape
+        case 1:
+            let side = Int(Double(sampleShape[0]).squareRoot().rounded())
+            precondition(
+                side * side == sampleShape[0], "the U-Net takes square images; \(sampleShape[0]) values are not one")
+            images = [1, side, side]
+        default: preconditionFailure("the U-Net takes images [C, H, W], [H, W] or [H·W], got \(sampleShape)")
+        }
         var shape = UNet.Shape()
         shape.baseChannels = c.baseChannels
         shape.channelMultipliers = c.channelMultipliers
@@ -115,7 +124,6 @@ public struct UNetArchitecture: NetworkArchitecture {
             noiseLevels: NoiseEmbedding.geometricLevels(
                 count: c.levelCount, sigmaMax: c.sigmaMax, sigmaMin: c.sigmaMin),
             seed: seed)
-        let images = sampleShape.count == 2 ? [1] + sampleShape : sampleShape
         return UNet(sampleShape: images, shape: shape, embedding: embedding, classCount: classCount, seed: seed)
     }
 }
