@@ -13,14 +13,11 @@ enum GroupNormKernels {
             for g in 0..<groups {
                 let base = (n * channels + g * perGroup) * positions
                 let src = x + base
-                var s0 = 0.0, s1 = 0.0
-                for i in 0..<count { s0 += Double(src[i]) }
-                let mu = s0 / Double(Swift.max(count, 1))
-                for i in 0..<count {
-                    let d = Double(src[i]) - mu
-                    s1 += d * d
-                }
-                let r = 1 / (s1 / Double(Swift.max(count, 1)) + Double(epsilon)).squareRoot()
+                let mu = sum(src, count) / Double(Swift.max(count, 1))
+                let r =
+                    1
+                    / (squaredDeviation(src, count, from: mu) / Double(Swift.max(count, 1)) + Double(epsilon))
+                    .squareRoot()
                 mean[n * groups + g] = Float(mu)
                 inverseDeviation[n * groups + g] = Float(r)
                 let (m, rf) = (Float(mu), Float(r))
@@ -63,16 +60,13 @@ enum GroupNormKernels {
                 for c in 0..<perGroup {
                     let channel = grp * perGroup + c
                     let (xs, gs) = (x + base + c * positions, g + base + c * positions)
-                    var a: Float = 0, b: Float = 0
-                    for p in 0..<positions {
-                        let xhat = (xs[p] - m) * r
-                        a += gs[p]
-                        b += gs[p] * xhat
-                    }
-                    sumBeta[channel] += Double(a)
-                    sumGamma[channel] += Double(b)
-                    sumG += Double(a * gamma[channel])
-                    sumGX += Double(b * gamma[channel])
+                    // Σ g and Σ g·x̂ = r·(Σ g·x − μ·Σ g), in Double.
+                    let a = sum(gs, positions)
+                    let b = Double(r) * (dot(gs, xs, positions) - Double(m) * a)
+                    sumBeta[channel] += a
+                    sumGamma[channel] += b
+                    sumG += a * Double(gamma[channel])
+                    sumGX += b * Double(gamma[channel])
                 }
                 let meanG = Float(sumG) / count
                 let meanGX = Float(sumGX) / count
@@ -92,5 +86,66 @@ enum GroupNormKernels {
             gradientGamma[c] = Float(sumGamma[c])
             gradientBeta[c] = Float(sumBeta[c])
         }
+    }
+
+    // Four partial sums in Double keep these loops vectorised (ReductionKernels does the same).
+
+    /// Σ x[i] for i < n.
+    @inline(__always)
+    static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = 0
+        while i + 4 <= n {
+            s0 += Double(x[i])
+            s1 += Double(x[i + 1])
+            s2 += Double(x[i + 2])
+            s3 += Double(x[i + 3])
+            i += 4
+        }
+        while i < n {
+            s0 += Double(x[i])
+            i += 1
+        }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    /// Σ (x[i] − m)² for i < n.
+    @inline(__always)
+    static func squaredDeviation(_ x: UnsafePointer<Float>, _ n: Int, from m: Double) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = 0
+        while i + 4 <= n {
+            let (d0, d1, d2, d3) = (Double(x[i]) - m, Double(x[i + 1]) - m, Double(x[i + 2]) - m, Double(x[i + 3]) - m)
+            s0 += d0 * d0
+            s1 += d1 * d1
+            s2 += d2 * d2
+            s3 += d3 * d3
+            i += 4
+        }
+        while i < n {
+            let d = Double(x[i]) - m
+            s0 += d * d
+            i += 1
+        }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    /// Σ a[i]·b[i] for i < n.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = 0
+        while i + 4 <= n {
+            s0 += Double(a[i]) * Double(b[i])
+            s1 += Double(a[i + 1]) * Double(b[i + 1])
+            s2 += Double(a[i + 2]) * Double(b[i + 2])
+            s3 += Double(a[i + 3]) * Double(b[i + 3])
+            i += 4
+        }
+        while i < n {
+            s0 += Double(a[i]) * Double(b[i])
+            i += 1
+        }
+        return (s0 + s1) + (s2 + s3)
     }
 }
