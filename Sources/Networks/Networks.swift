@@ -9,6 +9,7 @@ extension ComponentRegistry {
     public mutating func registerNetworks() {
         register(network: NoiseConditionalMLPArchitecture.self)
         register(network: ResidualMLPArchitecture.self)
+        register(network: UNetArchitecture.self)
         register(optimizer: Adam.self)
         register(optimizer: AdamW.self)
         register(optimizer: StochasticGradientDescent.self)

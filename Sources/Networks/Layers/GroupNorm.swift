@@ -12,8 +12,8 @@ public import ScoreKitCore
 /// Parameters `<name>.weight` (γ, ones) and `<name>.bias` (β, zeros), shape [C]. Matches
 /// `torch.nn.GroupNorm(G, C, eps=1e-5)`; on [N, C] it normalises groups of features (G = 1 is
 /// layer normalisation without per-position statistics). DDPM and NCSN++ use G = 32 (or C/4).
-/// Written with differentiable operations, so it can be differentiated twice; samples stay
-/// independent.
+/// Runs as Core's fused `Tensor.groupNormalization`, whose recorded backward is composed from
+/// differentiable operations, so it can be differentiated twice; samples stay independent.
 public struct GroupNorm: Sendable, Equatable {
     /// The parameter name prefix, such as `blocks.0.norm`.
     public let name: String
@@ -51,13 +51,6 @@ public struct GroupNorm: Sendable, Equatable {
         precondition(
             x.rank >= 2 && x.shape[1] == channelCount,
             "GroupNorm '\(name)' takes [N, \(channelCount), …], got shape \(x.shape)")
-        let n = x.shape[0]
-        let grouped = x.reshaped([n, groupCount, -1])
-        let centered = grouped - grouped.mean(alongAxis: 2, keepingDimension: true)
-        let variance = square(centered).mean(alongAxis: 2, keepingDimension: true)
-        let normalised = (centered / sqrt(variance + epsilon)).reshaped(x.shape)
-        // γ and β as [1, C, 1, …] so that they broadcast over the positions.
-        let channelShape = [1, channelCount] + [Int](repeating: 1, count: x.rank - 2)
-        return normalised * weight.reshaped(channelShape) + bias.reshaped(channelShape)
+        return Tensor.groupNormalization(x, groupCount: groupCount, weight: weight, bias: bias, epsilon: epsilon)
     }
 }

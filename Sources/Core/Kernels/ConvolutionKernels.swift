@@ -1,0 +1,301 @@
+/// The sizes of one 2-D convolution over NCHW images: x [N, C_in, H, W] and a weight
+/// [C_out, C_in/G, k_h, k_w] give y [N, C_out, H_out, W_out].
+///
+/// ```
+/// H_out = ⌊(H + 2·padding − k_h)/stride⌋ + 1      (W_out likewise)
+/// ```
+struct ConvolutionGeometry: Sendable, Equatable {
+    let batch: Int
+    let inputChannels: Int
+    let height: Int
+    let width: Int
+    let outputChannels: Int
+    let kernelHeight: Int
+    let kernelWidth: Int
+    let stride: Int
+    let padding: Int
+    let groups: Int
+
+    init(
+        batch: Int, inputChannels: Int, height: Int, width: Int, outputChannels: Int, kernelHeight: Int,
+        kernelWidth: Int, stride: Int, padding: Int, groups: Int
+    ) {
+        precondition(stride >= 1 && padding >= 0 && groups >= 1, "convolution: stride \(stride), padding \(padding)")
+        precondition(
+            inputChannels % groups == 0 && outputChannels % groups == 0,
+            "convolution: \(groups) groups must divide \(inputChannels) input and \(outputChannels) output channels")
+        precondition(
+            height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
+            "convolution: a \(kernelHeight)×\(kernelWidth) kernel does not fit a padded \(height)×\(width) image")
+        self.batch = batch
+        self.inputChannels = inputChannels
+        self.height = height
+        self.width = width
+        self.outputChannels = outputChannels
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.padding = padding
+        self.groups = groups
+    }
+
+    var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+    var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    var inputShape: [Int] { [batch, inputChannels, height, width] }
+    var outputShape: [Int] { [batch, outputChannels, outputHeight, outputWidth] }
+    var weightShape: [Int] { [outputChannels, inputChannels / groups, kernelHeight, kernelWidth] }
+    /// C_in/G·k_h·k_w, the rows of the unfolded input and the columns of a group's weight matrix.
+    var patchSize: Int { inputChannels / groups * kernelHeight * kernelWidth }
+    /// H_out·W_out.
+    var outputPlane: Int { outputHeight * outputWidth }
+}
+
+/// Convolutions as matrix products: each group's weight [C_out/G, K] times the unfolded input
+/// (im2col) [K, n·H_out·W_out] of a chunk of n samples, one sgemm per group and chunk.
+///
+/// The three products of a convolution — forward, input gradient (the transposed convolution)
+/// and weight gradient — share the unfolding; the input gradient folds its columns back (col2im).
+/// Chunks keep the unfolded buffer near `scratchLimit` floats.
+enum ConvolutionKernels {
+    /// The largest unfolded buffer, in floats (8 MB).
+    static let scratchLimit = 1 << 21
+
+    /// Samples per chunk for `geometry`.
+    static func chunkSize(_ g: ConvolutionGeometry) -> Int {
+        Swift.max(1, Swift.min(g.batch, scratchLimit / Swift.max(1, g.patchSize * g.outputPlane)))
+    }
+
+    /// y = conv(x, w) + b for every sample; `bias` may be nil.
+    static func forward(
+        _ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
+    ) {
+        let (k, plane, groupOut) = (g.patchSize, g.outputPlane, g.outputChannels / g.groups)
+        let chunk = chunkSize(g)
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: k * chunk * plane)
+        let product = UnsafeMutablePointer<Float>.allocate(capacity: groupOut * chunk * plane)
+        defer {
+            columns.deallocate()
+            product.deallocate()
+        }
+        for first in stride(from: 0, to: g.batch, by: chunk) {
+            let samples = first..<Swift.min(g.batch, first + chunk)
+            let width = samples.count * plane
+            for group in 0..<g.groups {
+                unfold(g, x, group: group, samples: samples, into: columns)
+                MatrixKernels.gemm(
+                    transposeA: false, transposeB: false, m: groupOut, n: width, k: k,
+                    weight + group * groupOut * k, columns, product)
+                // product [C_out/G, n, plane] → out[n, group·C_out/G + c, plane], plus the bias.
+                for c in 0..<groupOut {
+                    let channel = group * groupOut + c
+                    let b = bias?[channel] ?? 0
+                    for (offset, n) in samples.enumerated() {
+                        let src = product + (c * samples.count + offset) * plane
+                        let dst = out + (n * g.outputChannels + channel) * plane
+                        for i in 0..<plane { dst[i] = src[i] + b }
+                    }
+                }
+            }
+        }
+    }
+
+    /// gx = convᵀ(gy, w): the gradient of the input for the output gradient `gy` (the
+    /// transposed convolution). Writes every element of `out`.
+    static func inputGradient(
+        _ g: ConvolutionGeometry, outputGradient gy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        out: UnsafeMutablePointer<Float>
+    ) {
+        let (k, plane, groupOut) = (g.patchSize, g.outputPlane, g.outputChannels / g.groups)
+        out.initialize(repeating: 0, count: g.batch * g.inputChannels * g.height * g.width)
+        let chunk = chunkSize(g)
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: k * chunk * plane)
+        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: groupOut * chunk * plane)
+        defer {
+            columns.deallocate()
+            gathered.deallocate()
+        }
+        for first in stride(from: 0, to: g.batch, by: chunk) {
+            let samples = first..<Swift.min(g.batch, first + chunk)
+            let width = samples.count * plane
+            for group in 0..<g.groups {
+                gatherOutput(g, gy, group: group, samples: samples, into: gathered)
+                MatrixKernels.gemm(
+                    transposeA: true, transposeB: false, m: k, n: width, k: groupOut,
+                    weight + group * groupOut * k, gathered, columns)
+                fold(g, columns, group: group, samples: samples, into: out)
+            }
+        }
+    }
+
+    /// gw = Σ_samples gy ⋆ x: the gradient of the weight for the output gradient `gy`.
+    static func weightGradient(
+        _ g: ConvolutionGeometry, x: UnsafePointer<Float>, outputGradient gy: UnsafePointer<Float>,
+        out: UnsafeMutablePointer<Float>
+    ) {
+        let (k, plane, groupOut) = (g.patchSize, g.outputPlane, g.outputChannels / g.groups)
+        let chunk = chunkSize(g)
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: k * chunk * plane)
+        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: groupOut * chunk * plane)
+        defer {
+            columns.deallocate()
+            gathered.deallocate()
+        }
+        if g.batch == 0 { out.initialize(repeating: 0, count: g.outputChannels * k) }
+        for first in stride(from: 0, to: g.batch, by: chunk) {
+            let samples = first..<Swift.min(g.batch, first + chunk)
+            let width = samples.count * plane
+            for group in 0..<g.groups {
+                unfold(g, x, group: group, samples: samples, into: columns)
+                gatherOutput(g, gy, group: group, samples: samples, into: gathered)
+                MatrixKernels.gemm(
+                    transposeA: false, transposeB: true, m: groupOut, n: k, k: width,
+                    gathered, columns, beta: first == 0 ? 0 : 1, out + group * groupOut * k)
+            }
+        }
+    }
+
+    /// The output gradient's channels of `group` for `samples`, as [C_out/G, n·plane].
+    private static func gatherOutput(
+        _ g: ConvolutionGeometry, _ gy: UnsafePointer<Float>, group: Int, samples: Range<Int>,
+        into dst: UnsafeMutablePointer<Float>
+    ) {
+        let (plane, groupOut) = (g.outputPlane, g.outputChannels / g.groups)
+        for c in 0..<groupOut {
+            for (offset, n) in samples.enumerated() {
+                (dst + (c * samples.count + offset) * plane).update(
+                    from: gy + (n * g.outputChannels + group * groupOut + c) * plane, count: plane)
+            }
+        }
+    }
+
+    /// The valid output columns `lower..<upper` for kernel column `kx`: those whose input column
+    /// ow·stride − padding + kx lies in 0..<W.
+    @inline(__always)
+    private static func validColumns(_ g: ConvolutionGeometry, _ kx: Int) -> (Int, Int) {
+        let shift = g.padding - kx
+        let lower = shift <= 0 ? 0 : (shift + g.stride - 1) / g.stride
+        let last = g.width - 1 + shift
+        let upper = last < 0 ? 0 : Swift.min(g.outputWidth, last / g.stride + 1)
+        return (Swift.min(lower, upper), upper)
+    }
+
+    /// im2col: columns[(c·k_h + ky)·k_w + kx, s·plane + oy·W_out + ox] = x[n, c, oy·S − P + ky, ox·S − P + kx]
+    /// (0 outside the image), for the channels of `group` and sample n = samples[s].
+    static func unfold(
+        _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, group: Int, samples: Range<Int>,
+        into columns: UnsafeMutablePointer<Float>
+    ) {
+        let groupIn = g.inputChannels / g.groups
+        let (plane, outW, rowLength) = (g.outputPlane, g.outputWidth, samples.count * g.outputPlane)
+        let (stride, padding, imageW) = (g.stride, g.padding, g.width)
+        for c in 0..<groupIn {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    let row = columns + ((c * g.kernelHeight + ky) * g.kernelWidth + kx) * rowLength
+                    let (lower, upper) = validColumns(g, kx)
+                    for (offset, n) in samples.enumerated() {
+                        let image = x + ((n * g.inputChannels + group * groupIn + c) * g.height) * imageW
+                        for oy in 0..<g.outputHeight {
+                            let dst = row + offset * plane + oy * outW
+                            let iy = oy * stride - padding + ky
+                            guard iy >= 0 && iy < g.height, upper > lower else {
+                                dst.initialize(repeating: 0, count: outW)
+                                continue
+                            }
+                            dst.initialize(repeating: 0, count: lower)
+                            (dst + upper).initialize(repeating: 0, count: outW - upper)
+                            let src = image + iy * imageW - padding + kx
+                            if stride == 1 {
+                                (dst + lower).update(from: src + lower, count: upper - lower)
+                            } else {
+                                for ox in lower..<upper { dst[ox] = src[ox &* stride] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// col2im, the adjoint of `unfold`: adds every column entry back into the image element it
+    /// was read from.
+    static func fold(
+        _ g: ConvolutionGeometry, _ columns: UnsafePointer<Float>, group: Int, samples: Range<Int>,
+        into x: UnsafeMutablePointer<Float>
+    ) {
+        let groupIn = g.inputChannels / g.groups
+        let (plane, outW, rowLength) = (g.outputPlane, g.outputWidth, samples.count * g.outputPlane)
+        let (stride, padding, imageW) = (g.stride, g.padding, g.width)
+        for c in 0..<groupIn {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    let row = columns + ((c * g.kernelHeight + ky) * g.kernelWidth + kx) * rowLength
+                    let (lower, upper) = validColumns(g, kx)
+                    guard upper > lower else { continue }
+                    for (offset, n) in samples.enumerated() {
+                        let image = x + ((n * g.inputChannels + group * groupIn + c) * g.height) * imageW
+                        for oy in 0..<g.outputHeight {
+                            let iy = oy * stride - padding + ky
+                            guard iy >= 0 && iy < g.height else { continue }
+                            let src = row + offset * plane + oy * outW
+                            let dst = image + iy * imageW - padding + kx
+                            if stride == 1 {
+                                for ox in lower..<upper { dst[ox] += src[ox] }
+                            } else {
+                                for ox in lower..<upper { dst[ox &* stride] += src[ox] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Resampling of NCHW images by whole factors, seen as [P, H, W] planes.
+enum ResamplingKernels {
+    /// y[p, i, j] = x[p, ⌊i/f⌋, ⌊j/f⌋]: nearest-neighbour upsampling, y of shape [P, f·H, f·W].
+    static func upsampleNearest(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, height: Int, width: Int, factor: Int
+    ) {
+        let outW = width * factor
+        for p in 0..<planes {
+            let src = x + p * height * width
+            let dst = y + p * height * factor * outW
+            for i in 0..<height {
+                let row = dst + i * factor * outW
+                let srcRow = src + i * width
+                for j in 0..<width {
+                    let v = srcRow[j]
+                    for r in 0..<factor { row[j &* factor &+ r] = v }
+                }
+                for r in 1..<Swift.max(factor, 1) { (row + r * outW).update(from: row, count: outW) }
+            }
+        }
+    }
+
+    /// y[p, i, j] = Σ_{a, b < f} x[p, f·i + a, f·j + b]: the adjoint of `upsampleNearest`, x of
+    /// shape [P, f·H, f·W] and y [P, H, W].
+    static func sumPool(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, height: Int, width: Int, factor: Int
+    ) {
+        let inW = width * factor
+        y.initialize(repeating: 0, count: planes * height * width)
+        for p in 0..<planes {
+            let src = x + p * height * factor * inW
+            let dst = y + p * height * width
+            for i in 0..<height {
+                let out = dst + i * width
+                for a in 0..<factor {
+                    let row = src + (i * factor + a) * inW
+                    for j in 0..<width {
+                        var s: Float = 0
+                        for b in 0..<factor { s += row[j &* factor &+ b] }
+                        out[j] += s
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+public import ScoreKitCore
+
+/// The registered form of `UNet`:
+/// `network: { kind: unet, baseChannels: 32, channelMultipliers: [1, 2, 2], attentionResolutions: [4] }`.
+///
+/// Samples are [C, H, W]; a data shape [H, W] is one channel, and a flat shape [d] with d a
+/// square is one √d×√d channel (the Runner's vector data today, such as 8×8 digits as 64 values).
+public struct UNetArchitecture: NetworkArchitecture {
+    public struct Configuration: ComponentConfiguration, Equatable {
+        /// The channels of the first level.
+        public var baseChannels = 32
+        /// m_ℓ per level: level ℓ has baseChannels·m_ℓ channels; the count is the number of levels.
+        public var channelMultipliers = [1, 2, 2]
+        /// B, residual blocks per level on the way down (B + 1 on the way up).
+        public var blocksPerLevel = 2
+        /// The image sides at which attention follows each residual block (8×8 digits: 8, 4, 2).
+        public var attentionResolutions = [4]
+        /// Attention heads; must divide every level's channels.
+        public var headCount = 1
+        /// G of every GroupNorm; must divide baseChannels.
+        public var groupCount = 8
+        /// The noise embedding: `mlp`, `levelTable`, `sinusoidal` or `fourier`.
+        public var embedding = NoiseEmbedding.Kind.sinusoidal
+        /// w, the width of the embedding (DDPM: 4·baseChannels).
+        public var embeddingWidth = 128
+        /// What the embedding sees: `logNoiseLevel` (log σ/α) or `time` (t).
+        public var conditioning = NoiseConditionalMLP.ConditioningInput.logNoiseLevel
+        /// s of `sinusoidal`: c is multiplied by it.
+        public var sinusoidalScale = 1000.0
+        /// s of `fourier`: the standard deviation of the fixed frequencies (score_sde's 16).
+        public var fourierScale = 16.0
+        /// L of `levelTable`: one row per level of σ_max … σ_min.
+        public var levelCount = 10
+        /// σ_max of `levelTable`.
+        public var sigmaMax = 10.0
+        /// σ_min of `levelTable`.
+        public var sigmaMin = 0.01
+        /// The initialisation of the layers that do not start at zero.
+        public var initialization = Initialization.pytorchDefault
+
+        public init() {}
+
+        public func validate() throws(ConfigurationError) {
+            guard baseChannels > 0 else {
+                throw .outOfRange(key: "baseChannels", value: "\(baseChannels)", expected: "an integer > 0")
+            }
+            guard !channelMultipliers.isEmpty, channelMultipliers.allSatisfy({ $0 > 0 }) else {
+                throw .outOfRange(
+                    key: "channelMultipliers", value: "\(channelMultipliers)",
+                    expected: "a non-empty list of integers > 0")
+            }
+            guard blocksPerLevel > 0 else {
+                throw .outOfRange(key: "blocksPerLevel", value: "\(blocksPerLevel)", expected: "an integer > 0")
+            }
+            guard attentionResolutions.allSatisfy({ $0 > 0 }) else {
+                throw .outOfRange(
+                    key: "attentionResolutions", value: "\(attentionResolutions)", expected: "image sides > 0")
+            }
+            guard groupCount > 0, baseChannels % groupCount == 0 else {
+                throw .outOfRange(
+                    key: "groupCount", value: "\(groupCount)", expected: "a divisor of baseChannels (\(baseChannels))")
+            }
+            guard headCount > 0, channelMultipliers.allSatisfy({ (baseChannels * $0) % headCount == 0 }) else {
+                throw .outOfRange(
+                    key: "headCount", value: "\(headCount)", expected: "a divisor of every level's channel count")
+            }
+            let even = embedding == .sinusoidal || embedding == .fourier
+            guard embeddingWidth > 0, !even || embeddingWidth % 2 == 0, embedding != .sinusoidal || embeddingWidth >= 4
+            else {
+                throw .outOfRange(
+                    key: "embeddingWidth", value: "\(embeddingWidth)",
+                    expected: even ? "an even integer ≥ 4 for a \(embedding.rawValue) embedding" : "an integer > 0")
+            }
+            guard sinusoidalScale > 0 else {
+                throw .outOfRange(key: "sinusoidalScale", value: "\(sinusoidalScale)", expected: "a number > 0")
+            }
+            guard fourierScale > 0 else {
+                throw .outOfRange(key: "fourierScale", value: "\(fourierScale)", expected: "a number > 0")
+            }
+            guard levelCount >= 1 else {
+                throw .outOfRange(key: "levelCount", value: "\(levelCount)", expected: "an integer ≥ 1")
+            }
+            guard sigmaMin > 0 else {
+                throw .outOfRange(key: "sigmaMin", value: "\(sigmaMin)", expected: "a number > 0")
+            }
+            guard sigmaMax > sigmaMin else {
+                throw .outOfRange(key: "sigmaMax", value: "\(sigmaMax)", expected: "a number > sigmaMin (\(sigmaMin))")
+            }
+        }
+    }
+
+    public let configuration: Configuration
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// A `UNet` for samples [C, H, W], [H, W] (one channel) or [d] (one √d×√d channel).
+    /// - Precondition: the shape is an image as above, with H and W divisible by 2^(levels − 1).
+    public func makeModel(sampleShape: [Int], classCount: Int, seed: UInt64) -> any TrainableModel {
+        let c = configuration
+        let images: [Int]
+        switch sampleShape.count {
+        case 3: images = sampleShape
+        case 2: images = [1] + sampleShape
+        case 1:
+            let side = Int(Double(sampleShape[0]).squareRoot().rounded())
+            precondition(
+                side * side == sampleShape[0], "the U-Net takes square images; \(sampleShape[0]) values are not one")
+            images = [1, side, side]
+        default: preconditionFailure("the U-Net takes images [C, H, W], [H, W] or [H·W], got \(sampleShape)")
+        }
+        var shape = UNet.Shape()
+        shape.baseChannels = c.baseChannels
+        shape.channelMultipliers = c.channelMultipliers
+        shape.blocksPerLevel = c.blocksPerLevel
+        shape.attentionResolutions = c.attentionResolutions
+        shape.headCount = c.headCount
+        shape.groupCount = c.groupCount
+        shape.initialization = c.initialization
+        let embedding = NoiseEmbedding(
+            name: "embedding", kind: c.embedding, width: c.embeddingWidth, input: c.conditioning, activation: .silu,
+            sinusoidalScale: c.sinusoidalScale, fourierScale: c.fourierScale,
+            noiseLevels: NoiseEmbedding.geometricLevels(
+                count: c.levelCount, sigmaMax: c.sigmaMax, sigmaMin: c.sigmaMin),
+            seed: seed)
+        return UNet(sampleShape: images, shape: shape, embedding: embedding, classCount: classCount, seed: seed)
+    }
+}
+
+extension UNetArchitecture: RegisteredComponent {
+    public static let id: ComponentID = "unet"
+    public static let summary =
+        "U-Net for images [C, H, W]: GroupNorm/SiLU residual blocks, noise embedding in every block, attention, labels"
+}
