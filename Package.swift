@@ -25,6 +25,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // The one C shim: OpenBLAS's CBLAS interface (ENGINE-NOTES.md).
@@ -56,8 +57,10 @@ let package = Package(
             dependencies: [
                 "ScoreKitCore", "ScoreKitSDEs", "ScoreKitSamplers", "ScoreKitNetworks", "ScoreKitLosses",
                 "ScoreKitTesting", .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Runner",
+            exclude: ["Data/Images/Digits/README.md"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -66,6 +69,7 @@ let package = Package(
                 "ScoreKitRunner", "ScoreKitCore", "ScoreKitSDEs", "ScoreKitSamplers", "ScoreKitNetworks",
                 "ScoreKitLosses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/scorekit",
             swiftSettings: strictSettings
@@ -108,7 +112,7 @@ let package = Package(
             dependencies: [
                 "ScoreKitRunner", "ScoreKitCore", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitLosses",
                 "ScoreKitSamplers",
-                "ScoreKitTesting",
+                "ScoreKitTesting", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RunnerTests",
             swiftSettings: strictSettings),

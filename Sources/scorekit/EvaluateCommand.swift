@@ -41,6 +41,7 @@ struct EvaluateCommand: ParsableCommand {
         var options = EvaluationSession.Options(source: source)
         options.samples = samples
         options.output = output
+        options.logger = global.logger
         options.overrides = try global.overrides(overrides)
         do {
             let summary = try EvaluationSession(options: options, registry: .standard()).run()

@@ -2,16 +2,18 @@ import ArgumentParser
 import ScoreKitCore
 import ScoreKitRunner
 
-/// `scorekit plot RUN`: the run's pictures as SVG files in its folder.
+/// `scorekit plot RUN`: the run's pictures (SVG; PNG for image data) in its folder.
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
-        abstract: "Draw a run's pictures (SVG): loss curves, score field, samples, trajectories.",
+        abstract: "Draw a run's pictures: loss curves, score field, samples, trajectories (SVG); image grids (PNG).",
         discussion: """
             Writes into the run folder: loss.svg and loss-by-time.svg (from metrics.jsonl), and for 2-D \
             data score-field.svg (the model's score as arrows over the data density), samples.svg \
             (samples.npy over the data) and samples-trajectories.svg (8 samples' paths through the \
-            recipe's sampler). `train` and `sample` draw these at their end too.
+            recipe's sampler); for image data data.png (a grid of the data, a row per class when \
+            labelled), samples.png and samples-trajectories.png (8 samples through the sampler's steps). \
+            `train` and `sample` draw these at their end too.
             """
     )
 
@@ -20,7 +22,7 @@ struct PlotCommand: ParsableCommand {
 
     @Option(
         name: .customLong("only"),
-        help: ArgumentHelp("Draw only these pictures: loss, score-field, samples, trajectories (repeatable).")
+        help: ArgumentHelp("Draw only these pictures: loss, score-field, samples, trajectories, data (repeatable).")
     )
     var only: [String] = []
 
@@ -54,6 +56,7 @@ struct PlotCommand: ParsableCommand {
         options.noiseLevel = noiseLevel
         options.overrides = try global.overrides(overrides)
         options.seed = global.seed.map { UInt64($0) }
+        options.logger = global.logger
         do {
             let (written, skipped) = try PlotSession(options: options, registry: .standard()).run()
             if !global.quiet {

@@ -56,15 +56,18 @@ struct SampleCommand: ParsableCommand {
         options.output = output
         options.seed = global.seed.map { UInt64($0) }
         options.useRawWeights = rawWeights
+        options.logger = global.logger
         options.overrides = try global.overrides(overrides)
         let session = SamplingSession(options: options, registry: .standard())
         let quiet = global.quiet
         let isTerminal = isatty(STDERR_FILENO) == 1
         let start = ContinuousClock.now
         var reportedTenths = 0
+        var drawn = false
         do {
             let summary = try session.run { done, total in
                 guard !quiet, total > 0 else { return }
+                drawn = true
                 // In place on a terminal; in a log, a line at each tenth of the run.
                 let tenths = done * 10 / total
                 guard isTerminal || tenths > reportedTenths else { return }
@@ -78,14 +81,15 @@ struct SampleCommand: ParsableCommand {
                     format: "sampling: %d/%d  %.0f samples/s  ETA %.0f s", done, total, rate, remaining)
                 StandardError.print(isTerminal ? "\r" + line + "\u{1B}[K" : line, terminator: isTerminal ? "" : "\n")
             }
-            if !quiet, isTerminal { StandardError.print("") }
+            if drawn, isTerminal { StandardError.print("") }
             guard !quiet else { return }
             print(
                 "wrote \(summary.samplesPath) (\(summary.samples.shape[0]) samples, \(summary.evaluationCount) model evaluations per sample, \(String(format: "%.1f", summary.seconds)) s)"
             )
             for picture in summary.picturePaths { print("wrote \(picture)") }
         } catch {
-            if !quiet { StandardError.print("") }
+            // End a progress line before the message; no blank line when nothing was drawn.
+            if drawn, isTerminal { StandardError.print("") }
             StandardError.print(error.description)
             throw ExitCode.failure
         }

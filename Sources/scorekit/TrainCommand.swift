@@ -49,6 +49,7 @@ struct TrainCommand: ParsableCommand {
         options.outputFolder = outputFolder
         options.resume = resume
         options.steps = steps
+        options.logger = global.logger
         let session = TrainingSession(options: options, registry: .standard())
         var progress = ProgressBar(quiet: global.quiet)
         do {

@@ -32,8 +32,9 @@ struct TrainCommandTests {
         #expect(lines[0].hasPrefix(#"{"step":20,"loss":"#) && lines[0].contains(#""lossByTime":["#))
         #expect(lines[4].contains(#""heldOutLoss":"#) && !lines[3].contains("heldOutLoss"))
         let log = try String(contentsOfFile: run.log, encoding: .utf8)
-        #expect(
-            log.hasPrefix("started ") && log.contains("step 200/200  loss ") && log.hasSuffix("finished: 200 steps\n"))
+        // Log records carry a UTC time stamp: "2026-01-31T12:00:00Z info: started …".
+        #expect(log.contains("Z info: started \(dir)/tiny.yaml in \(dir)/run: step 0 of 200, "))
+        #expect(log.contains("\nstep 200/200  loss ") && log.contains(" info: finished: 200 steps (200 in "))
         #expect(try Checkpoint.read(run.finalCheckpoint).step == 200)
         let steps = events.filter { if case .step = $0 { true } else { false } }.count
         let saved = events.compactMap { if case .checkpointSaved(let step, _) = $0 { step } else { nil } }

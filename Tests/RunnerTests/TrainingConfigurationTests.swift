@@ -53,7 +53,7 @@ struct TrainingConfigurationTests {
         #expect(
             trainingResolutionError(Self.base + "data: { kind: rign }\n")?.description == """
                 recipes/test.yaml:2:15: error: unknown data set 'rign'
-                  known data sets: checkerboard, concentric-rings, csv, gaussian-mixture, grid, idx, npy, pinwheel, ring, spirals, swiss-roll, two-moons
+                  known data sets: checkerboard, concentric-rings, csv, digits, gaussian-mixture, grid, idx, npy, pinwheel, ring, spirals, swiss-roll, two-moons
                   did you mean 'ring'?
                 """)
         #expect(

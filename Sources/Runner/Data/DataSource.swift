@@ -32,14 +32,19 @@ public struct DataSet: Sendable, Equatable {
     public var labels: [Int]?
     /// The number of classes (0 without labels).
     public var classCount: Int
+    /// The image layout when each row is an image `[C, H, W]` flattened (NCHW order), else `nil`.
+    public var image: ImageFormat?
 
-    /// A data set of `samples` `[N, D]` and optional `labels` in `0..<classCount`.
-    public init(samples: Tensor, labels: [Int]? = nil, classCount: Int = 0) {
+    /// A data set of `samples` `[N, D]` and optional `labels` in `0..<classCount`; `image` when
+    /// each row is an image of D = C·H·W values.
+    public init(samples: Tensor, labels: [Int]? = nil, classCount: Int = 0, image: ImageFormat? = nil) {
         precondition(samples.rank == 2, "data samples are [N, D], got \(samples.shape)")
         precondition(labels.map { $0.count == samples.shape[0] } ?? true, "one label per sample")
+        precondition(image.map { $0.dimension == samples.shape[1] } ?? true, "an image row has C·H·W values")
         self.samples = samples
         self.labels = labels
         self.classCount = labels == nil ? 0 : classCount
+        self.image = image
     }
 
     /// N, the number of samples.
@@ -52,11 +57,14 @@ public struct DataSet: Sendable, Equatable {
     public func subset(_ rows: [Int]) -> DataSet {
         DataSet(
             samples: samples.gathering(rows: rows), labels: labels.map { l in rows.map { l[$0] } },
-            classCount: classCount)
+            classCount: classCount, image: image)
     }
 
     /// The same samples without labels.
-    public var unlabelled: DataSet { DataSet(samples: samples) }
+    public var unlabelled: DataSet { DataSet(samples: samples, image: image) }
+
+    /// The samples as images `[N, C, H, W]`, or `nil` when they are not images.
+    public var images: Tensor? { image.map { samples.reshaped([count] + $0.shape) } }
 }
 
 /// A recipe's `data:` section made: the source and the settings every data set shares.
@@ -88,8 +96,8 @@ extension ComponentRegistry {
         register(DataSection<C>.self, as: .data) { $0.specification }
     }
 
-    /// Registers every built-in data set: the 2-D generators, exact Gaussian mixtures and the
-    /// `.npy`, `.csv` and IDX readers. Called once by the composition root.
+    /// Registers every built-in data set: the 2-D generators, exact Gaussian mixtures, the
+    /// `.npy`, `.csv` and IDX readers and the handwritten digits. Called once by the composition root.
     public mutating func registerDataSets() {
         register(data: RingData.self)
         register(data: GridData.self)
@@ -103,5 +111,6 @@ extension ComponentRegistry {
         register(data: NumPyData.self)
         register(data: CSVData.self)
         register(data: IDXData.self)
+        register(data: DigitsData.self)
     }
 }

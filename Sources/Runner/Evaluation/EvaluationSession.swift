@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 public import ScoreKitCore
 import ScoreKitNetworks
 
@@ -23,6 +24,8 @@ public struct EvaluationSession: Sendable {
         public var output: String?
         /// `--set` overrides of the recipe (such as `evaluation.bandwidth=0.5`).
         public var overrides: [ConfigurationOverride] = []
+        /// Where the session's records go; appended to the run folder's `train.log` too.
+        public var logger = Logger.runFilesOnly()
 
         /// Options for `source`.
         public init(source: String) { self.source = source }
@@ -94,6 +97,12 @@ public struct EvaluationSession: Sendable {
         do throws(TensorFileError) { try FileIO.writeAtomically(Array(report.json.utf8), to: output) } catch {
             throw .file(error)
         }
+        let logger = folder.map { options.logger.appending(to: RunFolder(path: $0).log) } ?? options.logger
+        let metrics = String(
+            format: "energy distance %.4g, MMD² %.3g, sliced W₂ %.4g", report.energyDistance,
+            report.maximumMeanDiscrepancySquared, report.slicedWasserstein2)
+        logger.info(
+            "evaluated \(samplesPath) against \(reference.shape[0]) reference points: \(metrics); wrote \(output)")
         return Summary(report: report, outputPath: output)
     }
 

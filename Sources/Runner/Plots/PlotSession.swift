@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 public import ScoreKitCore
 
 /// `scorekit plot RUN`: every picture a run folder's files allow, written into the folder.
@@ -9,6 +10,9 @@ public import ScoreKitCore
 /// | `score-field.svg` | a checkpoint, 2-D data |
 /// | `samples.svg` | `samples.npy`, 2-D data |
 /// | `samples-trajectories.svg` | a checkpoint, the recipe's sampler and time grid, 2-D data |
+/// | `data.png` | image data |
+/// | `samples.png` | `samples.npy`, image data |
+/// | `samples-trajectories.png` | a checkpoint, the recipe's sampler and time grid, image data |
 public struct PlotSession: Sendable {
     /// Which pictures to draw.
     public enum Picture: String, CaseIterable, Sendable {
@@ -16,6 +20,8 @@ public struct PlotSession: Sendable {
         case scoreField = "score-field"
         case samples
         case trajectories
+        /// A grid of the reference data (image data only).
+        case data
     }
 
     /// What to plot.
@@ -30,6 +36,8 @@ public struct PlotSession: Sendable {
         public var overrides: [ConfigurationOverride] = []
         /// The seed of the trajectories' noise; default: the recipe's seed.
         public var seed: UInt64?
+        /// Where the session's records go; appended to the run folder's `train.log` too.
+        public var logger = Logger.runFilesOnly()
 
         /// Options for the run folder at `folder`.
         public init(folder: String) { self.folder = folder }
@@ -49,13 +57,18 @@ public struct PlotSession: Sendable {
     /// Writes the pictures; returns their paths, and why any asked-for picture was skipped.
     public func run() throws(PlotError) -> (written: [String], skipped: [String]) {
         let folder = RunFolder(path: options.folder)
+        let logger = options.logger.appending(to: folder.log)
         var written: [String] = []
         var skipped: [String] = []
         func write(_ svg: String, _ name: String) throws(PlotError) {
+            try write(bytes: Array(svg.utf8), name)
+        }
+        func write(bytes: [UInt8], _ name: String) throws(PlotError) {
             let path = folder.file(name)
-            do throws(TensorFileError) { try FileIO.writeAtomically(Array(svg.utf8), to: path) } catch {
+            do throws(TensorFileError) { try FileIO.writeAtomically(bytes, to: path) } catch {
                 throw .file(error)
             }
+            logger.debug("picture written: \(path)")
             written.append(path)
         }
         if options.pictures.contains(.loss) {
@@ -74,13 +87,20 @@ public struct PlotSession: Sendable {
                 skipped.append("loss: no \(folder.metrics)")
             }
         }
-        let needsModel = !options.pictures.isDisjoint(with: [.scoreField, .samples, .trajectories])
+        let needsModel = !options.pictures.isDisjoint(with: [.scoreField, .samples, .trajectories, .data])
         guard needsModel else { return (written, skipped) }
         var source = RunModel.Source(path: folder.path)
         source.overrides = options.overrides
         let model: RunModel
         do throws(RunModelError) { model = try RunModel.load(source, registry: registry) } catch {
             throw .model(error)
+        }
+        if let format = model.data.training.image {
+            try drawImages(model, format: format, folder: folder, skipped: &skipped) {
+                (bytes, name) throws(PlotError) in
+                try write(bytes: bytes, name)
+            }
+            return (written, skipped)
         }
         guard model.dimension == 2 else {
             skipped.append("score field, samples, trajectories: the data has \(model.dimension) dimensions, not 2")
@@ -95,7 +115,7 @@ public struct PlotSession: Sendable {
                 let samples: Tensor
                 do throws(TensorFileError) { samples = try NumPyFile.read(path) } catch { throw .file(error) }
                 guard samples.rank == 2, samples.shape[1] == 2 else {
-                    throw .badSamples(path: path, shape: samples.shape)
+                    throw .badSamples(path: path, shape: samples.shape, expected: "[N, 2]")
                 }
                 try write(
                     SamplePicture.scatter(
@@ -118,6 +138,49 @@ public struct PlotSession: Sendable {
         }
         return (written, skipped)
     }
+
+    /// The PNG pictures of an image run: the data, the samples and a trajectory strip.
+    private func drawImages(
+        _ model: RunModel, format: ImageFormat, folder: RunFolder, skipped: inout [String],
+        write: ([UInt8], String) throws(PlotError) -> Void
+    ) throws(PlotError) {
+        if options.pictures.contains(.scoreField) {
+            skipped.append("score field: drawn for 2-D data only")
+        }
+        if options.pictures.contains(.data) {
+            let reference = model.data.heldOut ?? model.data.training
+            let image = ImagePictures.grid(
+                model.destandardize(reference.samples), format: format, labels: reference.labels)
+            try write(image.encoded(), "data.png")
+        }
+        if options.pictures.contains(.samples) {
+            let path = folder.file("samples.npy")
+            if FileManager.default.fileExists(atPath: path) {
+                let samples: Tensor
+                do throws(TensorFileError) { samples = try NumPyFile.read(path) } catch { throw .file(error) }
+                guard samples.rank == 2, samples.shape[1] == format.dimension else {
+                    throw .badSamples(path: path, shape: samples.shape, expected: "[N, \(format.dimension)]")
+                }
+                let labels = model.recipe.guidanceSettings?.labels(
+                    first: 0, count: samples.shape[0], classCount: model.classCount)
+                try write(ImagePictures.grid(samples, format: format, labels: labels).encoded(), "samples.png")
+            } else {
+                skipped.append("samples: no \(path) (run `scorekit sample \(folder.path)` first)")
+            }
+        }
+        if options.pictures.contains(.trajectories) {
+            let method: SamplingMethod
+            do throws(RecipeError) { method = try SamplingMethod(recipe: model.recipe) } catch {
+                throw .model(.recipe(error))
+            }
+            let strip: PNGImage
+            do throws(SamplingError) {
+                strip = try ImagePictures.trajectoryStrip(
+                    model, method: method, seed: options.seed ?? model.recipe.seed)
+            } catch { throw .sampling(error) }
+            try write(strip.encoded(), "samples-trajectories.png")
+        }
+    }
 }
 
 /// Why `scorekit plot` stopped.
@@ -126,8 +189,8 @@ public enum PlotError: Error, Sendable, CustomStringConvertible {
     case model(RunModelError)
     case sampling(SamplingError)
     case file(TensorFileError)
-    /// A samples file that is not `[N, 2]`.
-    case badSamples(path: String, shape: [Int])
+    /// A samples file of another shape than the picture needs (`[N, 2]`, or `[N, C·H·W]` for images).
+    case badSamples(path: String, shape: [Int], expected: String)
 
     public var description: String {
         switch self {
@@ -135,8 +198,8 @@ public enum PlotError: Error, Sendable, CustomStringConvertible {
         case .model(let error): return error.description
         case .sampling(let error): return error.description
         case .file(let error): return error.description
-        case .badSamples(let path, let shape):
-            return "\(path): error: samples of shape \(shape) cannot be drawn; a picture needs [N, 2]\n"
+        case .badSamples(let path, let shape, let expected):
+            return "\(path): error: samples of shape \(shape) cannot be drawn; a picture needs \(expected)\n"
                 + "  write them again with `scorekit sample`"
         }
     }

@@ -1,9 +1,11 @@
 import Foundation
+public import Logging
 public import ScoreKitCore
 
 /// `scorekit sample`: draws samples from a trained run (or from a recipe and a checkpoint) with
 /// the recipe's time grid and sampler, and writes them as `.npy`, with pictures for 2-D data
-/// (`samples.svg`: samples over data; `trajectories.svg`: a few samples' paths).
+/// (`samples.svg`: samples over data; `samples-trajectories.svg`: a few samples' paths) and for
+/// images (`samples.png`: a grid, one row per class when guided; `samples-trajectories.png`).
 ///
 /// Samples are drawn in chunks; because all noise comes from per-sample streams, the result does
 /// not depend on the chunk size (`PerSampleNoise`). EMA weights are used when the checkpoint has them.
@@ -27,8 +29,10 @@ public struct SamplingSession: Sendable {
         /// Samples per chunk; chunks run in parallel, `Compute.threadCount` at a time, each on
         /// its own thread (samples do not depend on the cut).
         public var chunkSize = 512
-        /// Draw the pictures (2-D data only).
+        /// Draw the pictures (2-D or image data).
         public var pictures = true
+        /// Where the session's records go; appended to the run folder's `train.log` too.
+        public var logger = Logger.runFilesOnly()
 
         public init(source: String) { self.source = source }
     }
@@ -37,7 +41,7 @@ public struct SamplingSession: Sendable {
     public struct Summary: Sendable {
         public var samples: Tensor
         public var samplesPath: String
-        /// The pictures written (empty unless the data is 2-D).
+        /// The pictures written (empty unless the data are 2-D or images).
         public var picturePaths: [String]
         /// The model evaluations a sample saw (the largest over the chunks).
         public var evaluationCount: Int
@@ -61,6 +65,13 @@ public struct SamplingSession: Sendable {
         do throws(RunModelError) { run = try RunModel.load(source, registry: registry) } catch { throw .model(error) }
         let method: SamplingMethod
         do throws(RecipeError) { method = try SamplingMethod(recipe: run.recipe) } catch { throw .recipe(error) }
+        let logger = run.folder.map { options.logger.appending(to: RunFolder(path: $0).log) } ?? options.logger
+        let ids = run.recipe.componentIDs
+        let sampler = ids[.sampler].map { "\($0)" } ?? "?"
+        let grid = ids[.timeGrid].map { "\($0)" } ?? "?"
+        let guidance = run.recipe.guidanceSettings.map { ", guidance scale \($0.scale)" } ?? ""
+        logger.info(
+            "sampling \(options.count) from \(options.source) with sampler \(sampler), time grid \(grid)\(guidance)")
         let dimension = run.dimension
         let count = options.count
         var initial: Tensor? = nil
@@ -113,10 +124,30 @@ public struct SamplingSession: Sendable {
                 }
             }
             pictures = paths
+        } else if options.pictures, let format = run.data.training.image {
+            let stem = output.hasSuffix(".npy") ? String(output.dropLast(4)) : output
+            let labels = run.recipe.guidanceSettings?.labels(first: 0, count: count, classCount: run.classCount)
+            let strip: PNGImage
+            do throws(SamplingError) {
+                strip = try ImagePictures.trajectoryStrip(run, method: method, seed: seed, initial: initial)
+            } catch { throw .sampling(error) }
+            let images = [ImagePictures.grid(samples, format: format, labels: labels), strip]
+            let paths = [stem + ".png", stem + "-trajectories.png"]
+            for (path, image) in zip(paths, images) {
+                do throws(TensorFileError) { try FileIO.writeAtomically(image.encoded(), to: path) } catch {
+                    throw .file(error)
+                }
+            }
+            pictures = paths
         }
+        let seconds = Date().timeIntervalSince(start)
+        logger.info(
+            "sampled \(count) in \(String(format: "%.1f", seconds)) s, \(evaluations) model evaluations per sample; wrote \(output)"
+        )
+        for picture in pictures { logger.debug("picture written: \(picture)") }
         return Summary(
             samples: samples, samplesPath: output, picturePaths: pictures, evaluationCount: evaluations,
-            seconds: Date().timeIntervalSince(start))
+            seconds: seconds)
     }
 }
 

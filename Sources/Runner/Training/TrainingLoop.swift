@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ScoreKitCore
 
 /// The session's loop: trains between boundaries (log, evaluation, checkpoint steps) and
@@ -9,13 +10,16 @@ struct TrainingLoop {
     let recipeYAML: String
     let hooks: [TrainingSession.EvaluationHook]
     var diagnostics: TrainingDiagnostics
+    /// Where checkpoint records go.
+    let logger: Logger
     /// The mean loss of the last logged window.
     private(set) var lastLoss: Double?
 
     init(
         trainer: Trainer, folder: RunFolder, recipeYAML: String, hooks: [TrainingSession.EvaluationHook],
-        diagnostics: TrainingDiagnostics
+        diagnostics: TrainingDiagnostics, logger: Logger
     ) {
+        self.logger = logger
         self.trainer = trainer
         self.folder = folder
         self.recipeYAML = recipeYAML
@@ -71,6 +75,7 @@ struct TrainingLoop {
         } catch {
             throw .checkpoint(error)
         }
+        logger.debug("checkpoint written: \(path) at step \(state.step)")
         observer(.checkpointSaved(step: state.step, path: path))
     }
 
@@ -83,6 +88,7 @@ struct TrainingLoop {
             failure.checkpointPath = folder.checkpoint
         }
         let failed = TrainingError.nonFiniteLoss(failure)
+        // Into the log file only: the command prints the error itself.
         try? folder.append(failed.description + "\n", to: folder.log)
         throw failed
     }

@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 public import ScoreKitCore
 
 /// `scorekit train`: a recipe trained into a run folder, with logs, metrics and checkpoints,
@@ -25,10 +26,14 @@ public struct TrainingSession: Sendable {
         /// Stop (with a checkpoint) once this many steps are done, before the run's end: an
         /// interruption on purpose, for tests and for training in parts.
         public var stopAtStep: Int?
-        /// Draw the pictures at the end (`PlotSession`: loss curves; the score field for 2-D data).
+        /// Draw the pictures at the end (`PlotSession`: loss curves; the score field for 2-D data,
+        /// a grid of the data for images).
         public var pictures = true
         /// Extra evaluations, run at every `training.evaluateEvery` step on the averaged model.
         public var evaluationHooks: [EvaluationHook] = []
+        /// Where the session's records go (start, resume, checkpoints, end); each is also
+        /// appended to the run folder's `train.log` through `RunLogHandler.logFileKey`.
+        public var logger = Logger.runFilesOnly()
 
         /// Options for the recipe at `recipePath`.
         public init(recipePath: String) {
@@ -73,15 +78,18 @@ public struct TrainingSession: Sendable {
         } catch {
             throw .recipe(error)
         }
+        options.logger.debug("recipe \(options.recipePath) resolved", metadata: ["seed": "\(recipe.seed)"])
         let plan = try TrainingPlan(recipe: recipe)
         let folder = self.folder
         if options.resume, !folder.hasCheckpoint { throw .nothingToResume(path: folder.path) }
         if !options.resume, folder.hasCheckpoint { throw .folderInUse(path: folder.path) }
         try folder.create()
+        let logger = options.logger.appending(to: folder.log)
         let trainer = Trainer(plan: plan)
         var state = trainer.initialState()
         if options.resume {
             try resume(&state, from: folder, recipe: recipe, plan: plan)
+            logger.info("resumed from \(folder.checkpoint) at step \(state.step)")
         } else {
             try folder.write("", to: folder.metrics)
             try folder.write("", to: folder.log)
@@ -94,11 +102,11 @@ public struct TrainingSession: Sendable {
         let total = plan.configuration.steps
         let stop = Swift.min(options.stopAtStep ?? total, total)
         let firstStep = state.step
-        try folder.append(
-            (options.resume
-                ? "resumed at step \(state.step) of \(total)" : "started \(options.recipePath): \(total) steps")
-                + ", \(state.model.parameters.scalarCount) parameters, \(plan.data.training.count) training samples\n",
-            to: folder.log)
+        let verb = options.resume ? "continuing" : "started"
+        let heldOut = plan.data.heldOut.map { ", \($0.count) held out" } ?? ""
+        logger.info(
+            "\(verb) \(options.recipePath) in \(folder.path): step \(state.step) of \(total), \(state.model.parameters.scalarCount) parameters, \(plan.data.training.count) training samples\(heldOut)"
+        )
         observer(
             .started(
                 TrainingStart(
@@ -107,20 +115,26 @@ public struct TrainingSession: Sendable {
                     folder: folder.path)))
         var loop = TrainingLoop(
             trainer: trainer, folder: folder, recipeYAML: recipe.yaml, hooks: options.evaluationHooks,
-            diagnostics: trainer.makeDiagnostics())
+            diagnostics: trainer.makeDiagnostics(), logger: logger)
         try loop.run(&state, until: stop, observer: observer)
         if state.step == total {
             try loop.saveCheckpoint(state, to: folder.finalCheckpoint, observer: observer)
-            try folder.append("finished: \(total) steps\n", to: folder.log)
+        }
+        let seconds = (ContinuousClock.now - started).seconds
+        let loss = loop.lastLoss.map { String(format: ", loss %.4g", $0) } ?? ""
+        if state.step == total {
+            logger.info(
+                "finished: \(total) steps (\(state.step - firstStep) in \(String(format: "%.1f", seconds)) s\(loss))")
         } else {
-            try folder.append("stopped at step \(state.step) of \(total); continue with --resume\n", to: folder.log)
+            logger.info("stopped at step \(state.step) of \(total)\(loss); continue with --resume")
         }
         var summary = TrainingSummary(
-            step: state.step, stepCount: total, loss: loop.lastLoss, seconds: (ContinuousClock.now - started).seconds,
+            step: state.step, stepCount: total, loss: loop.lastLoss, seconds: seconds,
             stepsThisRun: state.step - firstStep, checkpointPath: folder.checkpoint)
         if options.pictures {
             var plot = PlotSession.Options(folder: folder.path)
-            plot.pictures = [.loss, .scoreField]
+            plot.pictures = [.loss, .scoreField, .data]
+            plot.logger = logger
             do throws(PlotError) {
                 summary.picturePaths = try PlotSession(options: plot, registry: registry).run().written
             } catch { throw .pictures(reason: error.description) }

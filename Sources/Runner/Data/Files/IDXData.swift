@@ -1,23 +1,18 @@
 public import ScoreKitCore
 
-/// Images (and labels) in the IDX format of MNIST and Fashion-MNIST, flattened to one row per
-/// image.
+/// Images (and labels) in the IDX format of MNIST and Fashion-MNIST, one row per image.
 ///
 /// ```yaml
 /// data: { kind: idx, path: mnist/train-images-idx3-ubyte, labelsPath: mnist/train-labels-idx1-ubyte, labelled: true }
 /// ```
 /// `scaling` maps a byte b to b/255 ∈ [0, 1] (`unit`), b/127.5 − 1 ∈ [−1, 1] (`symmetric`,
-/// DDPM's convention) or leaves it (`none`). Files must be uncompressed (`gunzip` them).
+/// DDPM's convention) or leaves it (`none`); `dequantization: uniform` adds U[−½, ½) to each
+/// byte first. A file of unsigned bytes `[N, H, W]` is a set of grayscale images `[1, H, W]`
+/// (`DataSet.image`: PNG grids, 256 levels); other files are flattened rows. Files must be
+/// uncompressed (`gunzip` them).
 public struct IDXData: DataSource {
     /// How pixel values are rescaled.
-    public enum Scaling: String, Codable, Sendable, CaseIterable {
-        /// b/255, in [0, 1].
-        case unit
-        /// b/127.5 − 1, in [−1, 1].
-        case symmetric
-        /// As stored.
-        case none
-    }
+    public typealias Scaling = PixelScaling
 
     /// The recipe keys of this data set, with their defaults.
     public struct Configuration: ComponentConfiguration, Equatable {
@@ -27,6 +22,8 @@ public struct IDXData: DataSource {
         public var labelsPath = ""
         /// How pixel values are rescaled.
         public var scaling = Scaling.unit
+        /// Uniform noise within each byte's bin (for likelihoods), or none.
+        public var dequantization = Dequantization.none
 
         public init() {}
 
@@ -47,29 +44,24 @@ public struct IDXData: DataSource {
 
     public func load(seed: UInt64) throws(DataError) -> DataSet {
         let c = configuration
-        let images = try IDXFile.read(c.path, role: "IDX images file")
+        let (images, typeCode) = try IDXFile.read(c.path, role: "IDX images file")
         let raw = try DataFileChecks.flattened(images, path: c.path, format: "IDX")
-        let samples = Tensor(shape: raw.shape) { out in
-            raw.withUnsafeBufferPointer { values in
-                for (i, b) in values.enumerated() {
-                    switch c.scaling {
-                    case .unit: out[i] = b / 255
-                    case .symmetric: out[i] = b / 127.5 - 1
-                    case .none: out[i] = b
-                    }
-                }
-            }
+        var image: ImageFormat?
+        if typeCode == 0x08, images.rank == 3 {
+            image = ImageFormat(shape: [1, images.shape[1], images.shape[2]], levelCount: 256, scaling: c.scaling)
         }
+        let format = image ?? ImageFormat(shape: [1, 1, raw.shape[1]], levelCount: 256, scaling: c.scaling)
+        let samples = format.samples(levels: raw, dequantization: c.dequantization, seed: seed)
         try DataFileChecks.requireFinite(samples, path: c.path, format: "IDX")
-        guard providesLabels else { return DataSet(samples: samples) }
-        let values = try IDXFile.read(c.labelsPath, role: "IDX labels file")
+        guard providesLabels else { return DataSet(samples: samples, image: image) }
+        let (values, _) = try IDXFile.read(c.labelsPath, role: "IDX labels file")
         guard values.rank == 1 else {
             throw .invalidLabels(
                 path: c.labelsPath, reason: "expected a 1-dimensional IDX file of labels, found shape \(values.shape)")
         }
         let (labels, classCount) = try DataFileChecks.labels(
             values.scalars, path: c.labelsPath, sampleCount: samples.shape[0])
-        return DataSet(samples: samples, labels: labels, classCount: classCount)
+        return DataSet(samples: samples, labels: labels, classCount: classCount, image: image)
     }
 }
 
@@ -85,9 +77,10 @@ extension IDXData: RegisteredComponent {
 /// type: 0x08 unsigned byte, 0x09 signed byte, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64
 /// ```
 enum IDXFile {
-    /// The array in the file at `path` as Float32.
-    static func read(_ path: String, role: String) throws(DataError) -> Tensor {
-        try decode(DataError.readFile(path, role: role), path: path)
+    /// The array in the file at `path` as Float32, and the file's type code.
+    static func read(_ path: String, role: String) throws(DataError) -> (Tensor, UInt8) {
+        let bytes = try DataError.readFile(path, role: role)
+        return (try decode(bytes, path: path), bytes[2])
     }
 
     /// The array in IDX `bytes`; `path` names the file in errors.
