@@ -1,3 +1,4 @@
+import ScoreKitCore
 /// `scorekit-bench WORKLOAD [--threads N] [--steps N] [--reps N] [--weights FILE] [--out FILE] [--tag TEXT]`.
 struct Options {
     var workload = ""
@@ -10,6 +11,7 @@ struct Options {
     var out: String?
     var tag = ""
     var rowsPerShard = 256
+    var stepControl = StepControlScope.perSample
 
     static let usage = """
         usage: scorekit-bench WORKLOAD [options]
@@ -29,6 +31,8 @@ struct Options {
           --out F        append the JSON records to F (the peers' results file, to compare in one report)
           --tag T        a tag stored with the records
           --rows-per-shard N  rows of a batch shard in w1 (default 256, the training default)
+          --step-control S    w4/w5: perSample (default; batch-invariant) or batch (one step size
+                              per shard, as diffrax and score_sde)
         """
 
     static func parse(_ arguments: [String]) -> Options? {
@@ -48,6 +52,7 @@ struct Options {
             case "--out": options.out = value
             case "--tag": options.tag = value
             case "--rows-per-shard": guard let v = Int(value), v > 0 else { return nil }; options.rowsPerShard = v
+            case "--step-control": guard let v = StepControlScope(rawValue: value) else { return nil }; options.stepControl = v
             default: return nil
             }
         }

@@ -13,6 +13,13 @@ enum SamplingWorkloads {
         Swift.max(1, Swift.min(512, (count + threads - 1) / threads))
     }
 
+    /// Shards of adaptive runs: 512 rows per sample-wise controlled shard; with one step size per
+    /// shard, one shard per thread (errors average over more rows, as in one batched solve).
+    static func adaptiveRowsPerShard(_ options: Options) -> Int {
+        guard options.stepControl == .batch else { return rowsPerShard(options.count, threads: options.threads) }
+        return Swift.max(1, (options.count + options.threads - 1) / options.threads)
+    }
+
     static func registry() -> ComponentRegistry {
         var registry = ComponentRegistry()
         registry.registerSDEs()
@@ -144,11 +151,13 @@ enum SamplingWorkloads {
 
     /// W4: the probability-flow ODE from t = 1 to 1e-3 with RK45 at rtol = atol = 1e-5.
     static func w4(_ options: Options) throws {
-        let sampler = DormandPrinceSampler()
+        var configuration = DormandPrinceSampler.Configuration()
+        configuration.stepControl = options.stepControl
+        let sampler = try DormandPrinceSampler(configuration: configuration)
         let process = try vpProcess(options)
         var start = PerSampleNoise(seed: 0)
         let initial = start.normal([options.count, 2])
-        let rows = rowsPerShard(options.count, threads: options.threads)
+        let rows = adaptiveRowsPerShard(options)
         let run = try timed(options.reps) {
             try Compute.mapShards(count: options.count, rows: rows) { (range) throws(SamplingError) in
                 try runAdaptive(
@@ -165,7 +174,7 @@ enum SamplingWorkloads {
                 "workload": "w4", "n": options.count, "threads": options.threads, "metric": "s",
                 "values": run.values, "other_busy": run.busy, "nfe": nfe,
                 "nfe_mean_per_sample": Double(perSample.reduce(0, +)) / Double(perSample.count),
-                "rows_per_shard": rows, "check_radius_mean": mean, "check_radius_std": std, "tag": options.tag,
+                "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "check_radius_mean": mean, "check_radius_std": std, "tag": options.tag,
             ], to: options.out)
     }
 
@@ -177,10 +186,13 @@ enum SamplingWorkloads {
         configuration.probe = .gaussian
         configuration.probeCount = 1
         configuration.startTime = 1e-5
-        let likelihood = try ProbabilityFlowLikelihood(configuration: configuration, solver: DormandPrinceSampler())
+        var solverConfiguration = DormandPrinceSampler.Configuration()
+        solverConfiguration.stepControl = options.stepControl
+        let likelihood = try ProbabilityFlowLikelihood(
+            configuration: configuration, solver: try DormandPrinceSampler(configuration: solverConfiguration))
         let process = try vpProcess(options)
         let data = W1.ring(count: options.count, seed: 2)
-        let rows = rowsPerShard(options.count, threads: options.threads)
+        let rows = adaptiveRowsPerShard(options)
         let start = PerSampleNoise(seed: 3)
         let run = try timed(options.reps) {
             try Compute.mapShards(count: options.count, rows: rows) { (range) throws(SamplingError) in
@@ -196,7 +208,7 @@ enum SamplingWorkloads {
             [
                 "workload": "w5", "n": options.count, "threads": options.threads, "metric": "s",
                 "values": run.values, "other_busy": run.busy, "nfe": nfe,
-                "rows_per_shard": rows, "nll_nats": nll, "bpd": nll / (2 * Foundation.log(2.0)), "tag": options.tag,
+                "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "nll_nats": nll, "bpd": nll / (2 * Foundation.log(2.0)), "tag": options.tag,
             ], to: options.out)
     }
 }

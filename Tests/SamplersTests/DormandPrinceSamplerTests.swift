@@ -178,3 +178,47 @@ struct DormandPrinceSamplerTests {
         #expect(throws: ConfigurationError.self) { try rk45 { $0.maximumStepSize = 0 } }
     }
 }
+
+@Suite("DormandPrinceSampler with one step size for the batch (stepControl: batch)")
+struct SharedStepControlTests {
+    /// The same RMS bound as per-sample control on the ring's order problems, every sample
+    /// counted alike. (On these small batches the shared run costs slightly more in all than
+    /// the per-sample one, e.g. VP 1,280 against 1,226 sample evaluations: its step follows the
+    /// batch's error, not each sample's.)
+    @Test(arguments: ProcessCase.allCases)
+    func reachesTheReferenceWithOneStepSequence(process: ProcessCase) throws {
+        let problem = try #require(orderProblems[process])
+        let times = [1, process.endTime]
+        let shared = try adaptiveRun(
+            rk45 { $0.stepControl = .batch }, process.sde, times: times, initial: problem.initial)
+        let error = rootMeanSquareError(shared.solution, problem.reference)
+        #expect(error <= 1e-3, "RMS error \(error)")
+        #expect((40...150).contains(shared.evaluationCount), "\(shared.evaluationCount) evaluations")
+        #expect(Set(shared.sampleEvaluationCounts) == [shared.evaluationCount])
+        let attempts = shared.acceptedStepCounts[0] + shared.rejectedStepCounts[0]
+        // f(y₀) + Hairer's initial step + 6 per attempt (first same as last).
+        #expect(shared.evaluationCount == 2 + 6 * attempts)
+    }
+
+    @Test("one sample: the shared and the per-sample controller take the same steps, bit for bit")
+    func oneSampleIsTheSameEitherWay() throws {
+        let sde = VariancePreservingSDE()
+        let initial = priorSamples(sde, count: 1)
+        let shared = try adaptiveRun(rk45 { $0.stepControl = .batch }, sde, times: [1, 1e-3], initial: initial)
+        let perSample = try adaptiveRun(rk45(), sde, times: [1, 1e-3], initial: initial)
+        #expect(shared.solution.scalars == perSample.solution.scalars)
+        #expect(shared.evaluationCount == perSample.evaluationCount)
+        #expect(shared.acceptedStepCounts == perSample.acceptedStepCounts)
+    }
+
+    @Test func theBudgetStopsASharedRunToo() throws {
+        let sde = VariancePreservingSDE()
+        let solver = try rk45(tolerance: 1e-9) {
+            $0.stepControl = .batch
+            $0.maximumEvaluationCount = 20
+        }
+        #expect(throws: SamplingError.self) {
+            try adaptiveRun(solver, sde, times: [1, 1e-3], initial: priorSamples(sde, count: 4))
+        }
+    }
+}

@@ -27,6 +27,10 @@ public func runAdaptive<S: AdaptiveSampler, F: VectorField>(
     let direction = end > start ? 1.0 : -1.0
     let span = Swift.abs(end - start)
     let exponentOrder = Double(Swift.min(solver.order ?? solver.embeddedOrder, solver.embeddedOrder) + 1)
+    if control.scope == .batch {
+        return try runAdaptiveSharingSteps(
+            solver, field: field, from: start, to: end, initial: initial, order: exponentOrder)
+    }
     return try Autodiff.withoutRecording { () throws(SamplingError) -> AdaptiveOutcome in
         var y = initial.detached()
         var times = Array(repeating: start, count: n)
@@ -82,20 +86,13 @@ public func runAdaptive<S: AdaptiveSampler, F: VectorField>(
                     accepted[i] += 1
                     times[i] = finishing[j] ? end : times[i] + steps[j]
                     done[i] = finishing[j]
-                    let p = control.proportionalCoefficient
-                    factor =
-                        e == 0
-                        ? control.maximumFactor
-                        : control.safety * Foundation.pow(e, -(p + control.integralCoefficient) / exponentOrder)
-                            * Foundation.pow(previousError[i], p / exponentOrder)
-                    factor = Swift.min(Swift.max(factor, control.minimumFactor), control.maximumFactor)
-                    if rejectedLast[i] { factor = Swift.min(factor, 1) }
+                    factor = control.acceptedFactor(
+                        error: e, previousError: previousError[i], rejectedLast: rejectedLast[i], order: exponentOrder)
                     previousError[i] = Swift.max(e, 1e-10)
                     rejectedLast[i] = false
                 } else {
                     rejected[i] += 1
-                    factor = e.isFinite ? control.safety * Foundation.pow(e, -1 / exponentOrder) : control.minimumFactor
-                    factor = Swift.min(Swift.max(factor, control.minimumFactor), control.safety)
+                    factor = control.rejectedFactor(error: e, order: exponentOrder)
                     rejectedLast[i] = true
                 }
                 sizes[i] = Swift.min(Swift.abs(steps[j]) * factor, control.maximumStepSize)
@@ -136,6 +133,100 @@ public func runAdaptive<S: AdaptiveSampler, F: VectorField>(
     }
 }
 
+extension StepSizeControl {
+    /// The factor on the step after an accepted step with error norm `error` (≤ 1).
+    func acceptedFactor(error e: Double, previousError: Double, rejectedLast: Bool, order: Double) -> Double {
+        let p = proportionalCoefficient
+        var factor =
+            e == 0
+            ? maximumFactor
+            : safety * Foundation.pow(e, -(p + integralCoefficient) / order) * Foundation.pow(previousError, p / order)
+        factor = Swift.min(Swift.max(factor, minimumFactor), maximumFactor)
+        return rejectedLast ? Swift.min(factor, 1) : factor
+    }
+
+    /// The factor on the step after a rejected step with error norm `error` (> 1 or NaN).
+    func rejectedFactor(error e: Double, order: Double) -> Double {
+        let factor = e.isFinite ? safety * Foundation.pow(e, -1 / order) : minimumFactor
+        return Swift.min(Swift.max(factor, minimumFactor), safety)
+    }
+}
+
+/// `runAdaptive` with `StepControlScope.batch`: the batch is one state with one time and one step
+/// size; the error norm is the RMS over all its values. Same controller, initial step and
+/// failures as the per-sample loop; every sample takes part in every evaluation.
+private func runAdaptiveSharingSteps<S: AdaptiveSampler, F: VectorField>(
+    _ solver: S, field: F, from start: Double, to end: Double, initial: Tensor, order: Double
+) throws(SamplingError) -> AdaptiveOutcome {
+    let n = initial.shape[0]
+    let control = solver.control
+    let name = String(describing: S.self)
+    let direction = end > start ? 1.0 : -1.0
+    let span = Swift.abs(end - start)
+    let all = { (t: Double) in [Double](repeating: t, count: n) }
+    return try Autodiff.withoutRecording { () throws(SamplingError) -> AdaptiveOutcome in
+        var y = initial.detached()
+        var t = start
+        var velocity = try field.velocity(y, at: all(t))
+        var count = 1
+        var size: Double
+        if control.initialStepSize > 0 {
+            size = Swift.min(control.initialStepSize, span)
+        } else {
+            size = try initialStepSizes(
+                y, velocity: velocity, start: start, direction: direction, span: span, order: order,
+                control: control, field: field, sharing: true)[0]
+            count += 1
+        }
+        size = Swift.min(Swift.max(size, control.minimumStepSize), control.maximumStepSize)
+        var previousError = 1.0
+        var rejectedLast = false
+        var accepted = 0
+        var rejected = 0
+        while t != end {
+            let finishing = size >= Swift.abs(end - t)
+            let step = direction * Swift.min(size, Swift.abs(end - t))
+            let attempt = try solver.attempt(y, velocity: velocity, times: all(t), sizes: all(step), field: field)
+            count += attempt.evaluationCount
+            let e = errorNorms(attempt.errorEstimate, y, attempt.proposal, control: control, sharing: true)[0]
+            let factor: Double
+            if e <= 1 {  // false for NaN
+                accepted += 1
+                factor = control.acceptedFactor(
+                    error: e, previousError: previousError, rejectedLast: rejectedLast, order: order)
+                previousError = Swift.max(e, 1e-10)
+                rejectedLast = false
+                y = attempt.proposal
+                t = finishing ? end : t + step
+                if t != end {
+                    if let next = attempt.endVelocity {
+                        velocity = next
+                    } else {
+                        velocity = try field.velocity(y, at: all(t))
+                        count += 1
+                    }
+                }
+            } else {
+                rejected += 1
+                factor = control.rejectedFactor(error: e, order: order)
+                rejectedLast = true
+            }
+            size = Swift.min(Swift.abs(step) * factor, control.maximumStepSize)
+            guard t != end else { break }
+            if size < control.minimumStepSize || t + direction * size == t {
+                throw .stepSizeTooSmall(solver: name, stepSize: size, minimum: control.minimumStepSize, time: t)
+            }
+            if count >= control.maximumEvaluationCount {
+                throw .evaluationBudgetExceeded(solver: name, limit: control.maximumEvaluationCount, time: t, end: end)
+            }
+        }
+        return AdaptiveOutcome(
+            solution: y, evaluationCount: count, sampleEvaluationCounts: Array(repeating: count, count: n),
+            acceptedStepCounts: Array(repeating: accepted, count: n),
+            rejectedStepCounts: Array(repeating: rejected, count: n))
+    }
+}
+
 extension Tensor {
     /// A copy whose rows `rows` are rows `sourceRows` of `source` (untracked; same row width).
     func replacingRows(_ rows: [Int], with source: Tensor, from sourceRows: [Int]) -> Tensor {
@@ -156,14 +247,17 @@ extension Tensor {
     }
 }
 
-/// ‖error / (atol + rtol·max(|y₀|, |y₁|))‖_RMS of each row, in Double.
-func errorNorms(_ error: Tensor, _ y0: Tensor, _ y1: Tensor, control: StepSizeControl) -> [Double] {
+/// ‖error / (atol + rtol·max(|y₀|, |y₁|))‖_RMS of each row, in Double (or, `sharing`, one
+/// norm over the whole batch).
+func errorNorms(
+    _ error: Tensor, _ y0: Tensor, _ y1: Tensor, control: StepSizeControl, sharing: Bool = false
+) -> [Double] {
     let n = y0.shape[0]
     let scale = Tensor.maximum(abs(y0), abs(y1)) * Float(control.relativeTolerance) + Float(control.absoluteTolerance)
-    return rootMeanSquares(error / scale, rows: n)
+    return rootMeanSquares(error / scale, rows: sharing ? 1 : n)
 }
 
-/// The root mean square of each row of `x`.
+/// The root mean square of each of `n` equal row blocks of `x`.
 private func rootMeanSquares(_ x: Tensor, rows n: Int) -> [Double] {
     square(x).reshaped([n, -1]).mean(alongAxis: 1).scalars.map { Double($0).squareRoot() }
 }
@@ -175,19 +269,23 @@ private func rootMeanSquares(_ x: Tensor, rows n: Int) -> [Double] {
 /// d₀ = ‖y₀/s‖, d₁ = ‖f₀/s‖, s = atol + rtol·|y₀|;   h₀ = 0.01·d₀/d₁ (10⁻⁶·span if either is tiny)
 /// d₂ = ‖(f(y₀ + h₀f₀) − f₀)/s‖/h₀;   h₁ = (0.01/max(d₁, d₂))^(1/q);   h = min(100·h₀, h₁, span)
 /// ```
+///
+/// With `sharing`, the norms are over the whole batch and the one step size is returned.
 private func initialStepSizes(
     _ y: Tensor, velocity: Tensor, start: Double, direction: Double, span: Double, order: Double,
-    control: StepSizeControl, field: some VectorField
+    control: StepSizeControl, field: some VectorField, sharing: Bool = false
 ) throws(SamplingError) -> [Double] {
-    let n = y.shape[0]
+    let rows = y.shape[0]
+    let n = sharing ? 1 : rows
     let scale = abs(y) * Float(control.relativeTolerance) + Float(control.absoluteTolerance)
     let d0 = rootMeanSquares(y / scale, rows: n)
     let d1 = rootMeanSquares(velocity / scale, rows: n)
     let floor = 1e-6 * span
     let h0 = (0..<n).map { d0[$0] < 1e-5 || d1[$0] < 1e-5 ? floor : Swift.min(0.01 * d0[$0] / d1[$0], span) }
+    let rowSteps = sharing ? [Double](repeating: h0[0], count: rows) : h0
     let column = Tensor(
-        h0.map { Float(direction * $0) }, shape: [n] + Array(repeating: 1, count: Swift.max(y.rank - 1, 0)))
-    let probe = try field.velocity(y + velocity * column, at: h0.map { start + direction * $0 })
+        rowSteps.map { Float(direction * $0) }, shape: [rows] + Array(repeating: 1, count: Swift.max(y.rank - 1, 0)))
+    let probe = try field.velocity(y + velocity * column, at: rowSteps.map { start + direction * $0 })
     let d2 = rootMeanSquares((probe - velocity) / scale, rows: n)
     return (0..<n).map { i in
         let rate = Swift.max(d1[i], d2[i] / h0[i])

@@ -102,8 +102,22 @@ public struct StepSizeControl: Sendable, Equatable {
     public var maximumStepSize = Double.infinity
     /// The most field evaluations one sample may use; more fails with `evaluationBudgetExceeded`.
     public var maximumEvaluationCount = 10_000
+    /// Whether every sample chooses its own steps (the default) or the batch shares one.
+    public var scope = StepControlScope.perSample
 
     public init() {}
+}
+
+/// Who an adaptive run's step sizes belong to.
+public enum StepControlScope: String, Codable, Sendable, CaseIterable {
+    /// Every sample has its own time, step size and error norm over its own values: a sample's
+    /// result depends on its own values only, never on the batch it runs in.
+    case perSample
+    /// The batch moves as one state with one time and one step size, and the error norm is the
+    /// RMS over all its values, as score_sde (scipy's `solve_ivp` on the flattened batch) and
+    /// diffrax on a batched state do. Fewer evaluations on large batches (errors average out),
+    /// but a sample's steps, hence its last bits, depend on the batch and its size.
+    case batch
 }
 
 /// The result of an adaptive run.

@@ -25,6 +25,9 @@ extension DormandPrinceSampler {
         public var maximumStepSize = Double.infinity
         /// The most model evaluations one sample may use before the run fails.
         public var maximumEvaluationCount = 10_000
+        /// `perSample` (every sample its own steps: results never depend on the batch) or `batch`
+        /// (one step size and one error norm over the batch, as score_sde and diffrax).
+        public var stepControl = StepControlScope.perSample
 
         public init() {}
 
@@ -77,6 +80,7 @@ extension DormandPrinceSampler {
             c.minimumStepSize = minimumStepSize
             c.maximumStepSize = maximumStepSize
             c.maximumEvaluationCount = maximumEvaluationCount
+            c.scope = stepControl
             return c
         }
     }
