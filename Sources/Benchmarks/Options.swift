@@ -1,4 +1,5 @@
 import ScoreKitCore
+
 /// `scorekit-bench WORKLOAD [--threads N] [--steps N] [--reps N] [--weights FILE] [--out FILE] [--tag TEXT]`.
 struct Options {
     var workload = ""
@@ -52,7 +53,8 @@ struct Options {
             case "--out": options.out = value
             case "--tag": options.tag = value
             case "--rows-per-shard": guard let v = Int(value), v > 0 else { return nil }; options.rowsPerShard = v
-            case "--step-control": guard let v = StepControlScope(rawValue: value) else { return nil }; options.stepControl = v
+            case "--step-control":
+                guard let v = StepControlScope(rawValue: value) else { return nil }; options.stepControl = v
             default: return nil
             }
         }

@@ -174,7 +174,8 @@ enum SamplingWorkloads {
                 "workload": "w4", "n": options.count, "threads": options.threads, "metric": "s",
                 "values": run.values, "other_busy": run.busy, "nfe": nfe,
                 "nfe_mean_per_sample": Double(perSample.reduce(0, +)) / Double(perSample.count),
-                "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "check_radius_mean": mean, "check_radius_std": std, "tag": options.tag,
+                "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "check_radius_mean": mean,
+                "check_radius_std": std, "tag": options.tag,
             ], to: options.out)
     }
 
@@ -208,7 +209,8 @@ enum SamplingWorkloads {
             [
                 "workload": "w5", "n": options.count, "threads": options.threads, "metric": "s",
                 "values": run.values, "other_busy": run.busy, "nfe": nfe,
-                "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "nll_nats": nll, "bpd": nll / (2 * Foundation.log(2.0)), "tag": options.tag,
+                "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "nll_nats": nll,
+                "bpd": nll / (2 * Foundation.log(2.0)), "tag": options.tag,
             ], to: options.out)
     }
 }
