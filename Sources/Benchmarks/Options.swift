@@ -12,6 +12,8 @@ struct Options {
     var out: String?
     var tag = ""
     var rowsPerShard = 256
+    /// Rows of a sampling shard in w2–w5 when given (`--sample-rows`); 0 chooses.
+    var sampleRows = 0
     var stepControl = StepControlScope.perSample
 
     static let usage = """
@@ -32,6 +34,7 @@ struct Options {
           --out F        append the JSON records to F (the peers' results file, to compare in one report)
           --tag T        a tag stored with the records
           --rows-per-shard N  rows of a batch shard in w1 (default 256, the training default)
+          --sample-rows N     rows of a sampling shard in w2–w5 (default: 512, fewer for small n)
           --step-control S    w4/w5: perSample (default; batch-invariant) or batch (one step size
                               per shard, as diffrax and score_sde)
         """
@@ -53,6 +56,7 @@ struct Options {
             case "--out": options.out = value
             case "--tag": options.tag = value
             case "--rows-per-shard": guard let v = Int(value), v > 0 else { return nil }; options.rowsPerShard = v
+            case "--sample-rows": guard let v = Int(value), v > 0 else { return nil }; options.sampleRows = v
             case "--step-control":
                 guard let v = StepControlScope(rawValue: value) else { return nil }; options.stepControl = v
             default: return nil

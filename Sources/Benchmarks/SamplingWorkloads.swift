@@ -9,14 +9,16 @@ import ScoreKitSamplers
 /// configured threads (`runSamplerInShards`); the results do not depend on the cut.
 enum SamplingWorkloads {
     /// Rows of a shard: every thread gets work, and a shard's activations stay near its core.
-    static func rowsPerShard(_ count: Int, threads: Int) -> Int {
-        Swift.max(1, Swift.min(512, (count + threads - 1) / threads))
+    static func rowsPerShard(_ count: Int, threads: Int, given: Int = 0) -> Int {
+        given > 0 ? given : Swift.max(1, Swift.min(512, (count + threads - 1) / threads))
     }
 
     /// Shards of adaptive runs: 512 rows per sample-wise controlled shard; with one step size per
     /// shard, one shard per thread (errors average over more rows, as in one batched solve).
     static func adaptiveRowsPerShard(_ options: Options) -> Int {
-        guard options.stepControl == .batch else { return rowsPerShard(options.count, threads: options.threads) }
+        guard options.stepControl == .batch, options.sampleRows == 0 else {
+            return rowsPerShard(options.count, threads: options.threads, given: options.sampleRows)
+        }
         return Swift.max(1, (options.count + options.threads - 1) / options.threads)
     }
 
@@ -119,7 +121,7 @@ enum SamplingWorkloads {
     ) throws {
         let process = ModelReverseProcess(sde: sde, parameterization: parameterization, model: model)
         let times = grid.times(for: sde)
-        let rows = rowsPerShard(initial.shape[0], threads: options.threads)
+        let rows = rowsPerShard(initial.shape[0], threads: options.threads, given: options.sampleRows)
         let run = try timed(options.reps) {
             var noise = PerSampleNoise(seed: seed)
             return try runSamplerInShards(

@@ -34,3 +34,31 @@ static inline int scorekit_openblas_choose_core_again(void) {
     init();
     return 0;
 }
+
+// Flush-to-zero and denormals-are-zero on the calling thread (MXCSR's FTZ and DAZ bits on
+// x86-64, FPCR's FZ bit on AArch64); returns the previous mode for
+// scorekit_restore_floating_point_mode. Elsewhere it changes nothing.
+static inline unsigned long long scorekit_flush_denormals(void) {
+#if defined(__x86_64__)
+    unsigned int saved = __builtin_ia32_stmxcsr();
+    __builtin_ia32_ldmxcsr(saved | 0x8040u);
+    return saved;
+#elif defined(__aarch64__)
+    unsigned long long saved;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(saved));
+    __asm__ volatile("msr fpcr, %0" : : "r"(saved | (1ull << 24)));
+    return saved;
+#else
+    return 0;
+#endif
+}
+
+static inline void scorekit_restore_floating_point_mode(unsigned long long saved) {
+#if defined(__x86_64__)
+    __builtin_ia32_ldmxcsr((unsigned int)saved);
+#elif defined(__aarch64__)
+    __asm__ volatile("msr fpcr, %0" : : "r"(saved));
+#else
+    (void)saved;
+#endif
+}

@@ -25,7 +25,9 @@ extension Compute {
     public static func forEachShard(_ count: Int, _ body: (Int) -> Void) {
         let threads = Swift.min(threadCount, count)
         guard threads > 1, !insideShard else {
-            for k in 0..<count { body(k) }
+            withDenormalsFlushed {
+                for k in 0..<count { body(k) }
+            }
             return
         }
         let recording = Autodiff.isRecording
@@ -45,10 +47,12 @@ extension Compute {
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
                 $insideShard.withValue(true) {
                     Autodiff.$recordingDisabled.withValue(!recording) {
-                        while true {
-                            let k = next.take()
-                            if k >= count { break }
-                            box.value(k)
+                        withDenormalsFlushed {
+                            while true {
+                                let k = next.take()
+                                if k >= count { break }
+                                box.value(k)
+                            }
                         }
                     }
                 }

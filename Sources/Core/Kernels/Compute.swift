@@ -57,7 +57,7 @@ public enum Compute {
         let threads = insideShard ? 1 : kernelThreadCount
         let chunks = Swift.min(threads, count / Swift.max(minimumPerChunk, 1))
         guard chunks > 1 else {
-            body(0..<count)
+            withDenormalsFlushed { body(0..<count) }
             return
         }
         let size = (count + chunks - 1) / chunks
@@ -65,9 +65,33 @@ public enum Compute {
             let box = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let start = chunk * size
-                box.value(start..<Swift.min(count, start + size))
+                withDenormalsFlushed { box.value(start..<Swift.min(count, start + size)) }
             }
         }
+    }
+
+    private static let flushing = Atomic<Bool>(true)
+
+    /// Whether the engine's parallel regions (`forEachShard`, `mapShards`, `forEachPiece`,
+    /// `parallelChunks`) run with denormal floats flushed to zero (default: yes).
+    ///
+    /// Values below 1.2e-38 arise in training (SiLU's derivative of a saturated unit times a
+    /// small gradient) and every product that touches them costs a microcode assist: a W1 step
+    /// after 5,000 steps took 5.5 ms instead of 4.2 without flushing. XLA and TensorFlow flush
+    /// too. The mode is set on the region's threads for the region only and restored after;
+    /// with or without it, results do not depend on the thread count.
+    public static var flushesDenormals: Bool {
+        get { flushing.load(ordering: .relaxed) }
+        set { flushing.store(newValue, ordering: .relaxed) }
+    }
+
+    /// `body` with denormals flushed to zero on this thread when `flushesDenormals` is on.
+    @inline(__always)
+    static func withDenormalsFlushed<R>(_ body: () throws -> R) rethrows -> R {
+        guard flushesDenormals else { return try body() }
+        let saved = scorekit_flush_denormals()
+        defer { scorekit_restore_floating_point_mode(saved) }
+        return try body()
     }
 }
 
