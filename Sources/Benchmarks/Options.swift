@@ -35,6 +35,7 @@ struct Options {
           --tag T        a tag stored with the records
           --rows-per-shard N  rows of a batch shard in w1 (default 256, the training default)
           --sample-rows N     rows of a sampling shard in w2–w5 (default: 512, fewer for small n)
+          --flush-denormals 0|1  flush denormals to zero in parallel regions (default 1)
           --step-control S    w4/w5: perSample (default; batch-invariant) or batch (one step size
                               per shard, as diffrax and score_sde)
         """
@@ -57,6 +58,9 @@ struct Options {
             case "--tag": options.tag = value
             case "--rows-per-shard": guard let v = Int(value), v > 0 else { return nil }; options.rowsPerShard = v
             case "--sample-rows": guard let v = Int(value), v > 0 else { return nil }; options.sampleRows = v
+            case "--flush-denormals":
+                guard let v = Int(value), v == 0 || v == 1 else { return nil }
+                Compute.flushesDenormals = v == 1
             case "--step-control":
                 guard let v = StepControlScope(rawValue: value) else { return nil }; options.stepControl = v
             default: return nil
