@@ -8,7 +8,10 @@ public import ScoreKitCore
 ///     x ← x + α_i·∇log p_{t_i}(x) + √(2α_i·τ)·z,   α_i = ε·(σ_i/σ_L)²,   z ~ N(0, I)
 /// start: x ~ N(0, σ(T)²·I) (the prior), or x ~ U[0, 1)^d (`initialization: uniform`, the NCSN code)
 /// ```
-/// ε = `stepSize` (NCSN's `step_lr`, 2e-5 in the paper), K = `steps` (`n_steps_each`, 100).
+/// ε = `stepSize` (NCSN's `step_lr`), K = `steps` (`n_steps_each`, 100). This is the update of
+/// NCSN's code (`anneal_Langevin_dynamics`); Algorithm 1 of the paper writes
+/// x ← x + (α_i/2)·∇log p + √α_i·z, so its ε is twice `stepSize`: the paper's ε = 2e-5 is
+/// `stepSize: 1e-5` here (docs/QUALITY.md measures both).
 /// The level of each grid step is its start time, as score_sde's annealed Langevin
 /// (`pc_sampler` with predictor `none`, corrector `ald`): a uniform grid of `variance-exploding`
 /// with N steps from t = 1 visits N geometric σ's from σ_max. When the grid ends at t = 0 the
