@@ -1,7 +1,7 @@
 """PyTorch eager twin of scorekit-bench's `unet` workload: one forward + backward of ScoreKit's
 U-Net (Sources/Networks/Models/UNet.swift) at the shapes of recipes/digits-unet.yaml.
 
-usage: ~/.cache/peers-venv/bin/python scripts/bench/unet_torch.py [--n 128] [--reps 5] [--steps 30]
+usage: python3 scripts/bench/unet_torch.py [--n 128] [--reps 5] [--steps 30]
            [--warmup 5] [--threads 2] [--out FILE] [--tag TEXT]
 
 Network: 1 x 8 x 8 images, base 32 channels, multipliers [1, 2, 2], 1 residual block per level,
