@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ScoreKitTesting", targets: ["ScoreKitTesting"]),
         .executable(name: "scorekit", targets: ["scorekit"]),
         .executable(name: "scorekit-bench", targets: ["scorekit-bench"]),
+        .executable(name: "digits-classifier", targets: ["digits-classifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
@@ -84,6 +85,13 @@ let package = Package(
                 "ScoreKitRunner",
             ],
             path: "Sources/Benchmarks",
+            swiftSettings: strictSettings
+        ),
+        // A tool, not part of the library: the classifier that checks generated digits (docs/IMAGES.md).
+        .executableTarget(
+            name: "digits-classifier",
+            dependencies: ["ScoreKitCore", "ScoreKitNetworks", "ScoreKitRunner"],
+            path: "scripts/Sources/DigitsClassifier",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -24,11 +24,13 @@ struct Options {
           w4   probability-flow ODE with RK45 at 1e-5: seconds and NFE (--weights weights_vp)
           w5   likelihood through the PF-ODE, Hutchinson, RK45 at 1e-5 (--weights weights_vp)
           w6   sgemm GFLOP/s at the network's shapes and at 2048³
+          unet forward + backward of the digits recipe's U-Net, batch --n (default 128; ms/step;
+               scripts/bench/unet_torch.py is its PyTorch twin); --rows-per-shard 64 runs 2 shards
         options:
           --threads N    threads for BLAS and ScoreKit's kernels (default 2)
           --steps N      steps per repeat for w1 (default 200; 10000 checks that memory stays flat)
           --reps N       timed repeats (default 5; w2–w5: 1 is usual)
-          --n N          samples or points for w2–w5 (default 10,000)
+          --n N          samples or points for w2–w5 (default 10,000), the batch of unet (default 128)
           --warmup N     untimed steps first (default 20)
           --weights F    initial weights (safetensors: emb1 emb2 l1 … l4 .weight/.bias)
           --out F        append the JSON records to F (the peers' results file, to compare in one report)

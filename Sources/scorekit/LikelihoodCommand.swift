@@ -30,12 +30,22 @@ struct LikelihoodCommand: ParsableCommand {
         do {
             let summary = try FlowSession(.likelihood, options: options, registry: .standard()).run()
             guard !global.quiet, let estimate = summary.estimate else { return }
-            let bits = -estimate.meanLogLikelihood / (Double(estimate.dimension) * log(2.0))
-            print(
-                String(
-                    format: "mean log-likelihood %.4f ± %.4f nats over %d points (%.4f bits/dim); %d model evaluations",
-                    estimate.meanLogLikelihood, estimate.standardErrorOfMean, estimate.logLikelihoods.count, bits,
-                    summary.evaluationCount))
+            // Bits per dimension include the bin width's offset −log₂ Δ for discrete data
+            // (`likelihood.quantizationBinWidth`); standard errors scale by 1/(d·ln 2).
+            let perBit = Double(estimate.dimension) * log(2.0)
+            var line = String(
+                format: "mean log-likelihood %.4f ± %.4f nats over %d points (%.4f ± %.4f bits/dim",
+                estimate.meanLogLikelihood, estimate.standardErrorOfMean, estimate.logLikelihoods.count,
+                estimate.bitsPerDimension, estimate.standardErrorOfMean / perBit)
+            if estimate.backwardPassesPerEvaluation > 0, estimate.estimatorStandardError.isFinite,
+                estimate.estimatorStandardError > 0
+            {
+                line += String(format: "; Hutchinson's share ± %.4f", estimate.estimatorStandardError / perBit)
+            }
+            if estimate.quantizationBinWidth > 0 {
+                line += String(format: ", discrete with bins of %g", estimate.quantizationBinWidth)
+            }
+            print(line + "); \(summary.evaluationCount) model evaluations")
             print("wrote \(summary.outputPath)")
         } catch {
             StandardError.print("\(error)")

@@ -28,3 +28,14 @@ public protocol NetworkArchitecture: Sendable {
     /// (without the batch axis), `classCount` labels (0: unconditional), drawn from `seed`.
     func makeModel(sampleShape: [Int], classCount: Int, seed: UInt64) -> any TrainableModel
 }
+
+/// A network that only takes images `[C, H, W]` (a U-Net), so that a recipe pairing it with
+/// vector data, or with images it cannot take, is refused before a run starts.
+///
+/// A refinement, not a flag: the Runner asks `network as? any ImageNetworkArchitecture`
+/// (STYLE.md §4). Networks on flat rows (MLPs) take any shape through its product.
+public protocol ImageNetworkArchitecture: NetworkArchitecture {
+    /// Why the network cannot take images of `shape` `[C, H, W]` (such as "H and W must be
+    /// divisible by 4"), or `nil` when it can; `makeModel` may assume the answer was `nil`.
+    func problem(withImageShape shape: [Int]) -> String?
+}

@@ -31,10 +31,10 @@ public struct NoiseConditionalMLPArchitecture: NetworkArchitecture {
         self.configuration = configuration
     }
 
+    /// The MLP for rows of `sampleShape.reduce(1, *)` values: an image [C, H, W] is read flat.
     public func makeModel(sampleShape: [Int], classCount: Int, seed: UInt64) -> any TrainableModel {
-        precondition(sampleShape.count == 1, "the MLP takes flat samples, got sample shape \(sampleShape)")
-        return NoiseConditionalMLP(
-            dimension: sampleShape[0], embeddingWidth: configuration.embeddingWidth,
+        NoiseConditionalMLP(
+            dimension: sampleShape.reduce(1, *), embeddingWidth: configuration.embeddingWidth,
             hiddenWidths: configuration.hiddenWidths, conditioning: configuration.conditioning,
             zeroOutput: configuration.zeroOutput, classCount: classCount, seed: seed)
     }

@@ -3,8 +3,9 @@ public import ScoreKitCore
 /// The registered form of `UNet`:
 /// `network: { kind: unet, baseChannels: 32, channelMultipliers: [1, 2, 2], attentionResolutions: [4] }`.
 ///
-/// Samples are [C, H, W]; a data shape [H, W] is one channel, and a flat shape [d] with d a
-/// square is one √d×√d channel (the Runner's vector data today, such as 8×8 digits as 64 values).
+/// Samples are [C, H, W] (the Runner passes the data set's image shape); a data shape [H, W] is
+/// one channel, and a flat shape [d] with d a square is one √d×√d channel, for callers with rows.
+/// As an `ImageNetworkArchitecture` it tells a recipe check which image shapes it cannot take.
 public struct UNetArchitecture: NetworkArchitecture {
     public struct Configuration: ComponentConfiguration, Equatable {
         /// The channels of the first level.
@@ -125,6 +126,22 @@ public struct UNetArchitecture: NetworkArchitecture {
                 count: c.levelCount, sigmaMax: c.sigmaMax, sigmaMin: c.sigmaMin),
             seed: seed)
         return UNet(sampleShape: images, shape: shape, embedding: embedding, classCount: classCount, seed: seed)
+    }
+}
+
+extension UNetArchitecture: ImageNetworkArchitecture {
+    /// Images [C, H, W] whose sides halve `channelMultipliers.count − 1` times without a remainder.
+    public func problem(withImageShape shape: [Int]) -> String? {
+        guard shape.count == 3, shape.allSatisfy({ $0 >= 1 }) else {
+            return "an image shape is [C, H, W], got \(shape)"
+        }
+        let levels = configuration.channelMultipliers.count
+        let factor = 1 << max(levels - 1, 0)
+        guard shape[1] % factor == 0, shape[2] % factor == 0 else {
+            return "a U-Net of \(levels) levels halves the image \(levels - 1) times, "
+                + "so H and W must be divisible by \(factor)"
+        }
+        return nil
     }
 }
 

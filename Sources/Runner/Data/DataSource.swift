@@ -17,11 +17,30 @@ public protocol DataSource: Sendable {
     /// file's label column), so that `labelled: true` can be asked for.
     var providesLabels: Bool { get }
 
+    /// What each sample is, known before loading: vectors, images of a shape, or what the
+    /// file says. Recipe checks read it (`unet` needs images); the default is `.vectors`.
+    var sampleLayout: SampleLayout { get }
+
     /// The samples `[N, D]` (files with more axes are flattened per sample) and, when
     /// `providesLabels`, their labels. Generated sets draw sample i from the i-th stream of
     /// `seed`, so the first n samples do not depend on how many are drawn.
     /// - Throws: `DataError` for a missing, unreadable or malformed file.
     func load(seed: UInt64) throws(DataError) -> DataSet
+}
+
+extension DataSource {
+    /// Vectors, unless the source says otherwise.
+    public var sampleLayout: SampleLayout { .vectors }
+}
+
+/// What a data source's samples are, as far as its configuration tells before any loading.
+public enum SampleLayout: Sendable, Equatable {
+    /// Rows of D values (generated points, `.npy` and `.csv` rows).
+    case vectors
+    /// Images `[C, H, W]`, stored as rows of C·H·W values (the built-in digits: [1, 8, 8]).
+    case images(shape: [Int])
+    /// Known when the file is read: IDX files of bytes [N, H, W] are images, others vectors.
+    case determinedByFile
 }
 
 /// Samples, with class labels when the source has them.

@@ -1,4 +1,4 @@
-import ScoreKitCore
+public import ScoreKitCore
 
 /// A data section loaded and prepared for training: labels kept or dropped, split into a
 /// training and a held-out part, standardised.
@@ -58,6 +58,30 @@ public struct TrainingData: Sendable {
         self.heldOut = heldOut
         self.standardization = standardization
         self.source = source
+    }
+
+    /// The shape of one sample, as networks are built for it: `[C, H, W]` for images, else `[D]`.
+    public var sampleShape: [Int] { training.image?.shape ?? [training.dimension] }
+
+    /// Why `network` cannot take these samples, as the error a recipe check gives: an image
+    /// network (`ImageNetworkArchitecture`) given vectors or images it cannot take; `nil` when
+    /// it can. `networkID` names it in the message.
+    public func incompatibility(with network: any NetworkArchitecture, networkID: ComponentID?) -> RecipeError? {
+        guard let network = network as? any ImageNetworkArchitecture else { return nil }
+        let name = networkID.map { " '\($0)'" } ?? ""
+        guard let image = training.image else {
+            return .incompatible(
+                headline:
+                    "network\(name) takes images [C, H, W]; \(source) gives vectors of \(training.dimension) values",
+                notes: ["give it images (data kind digits, or idx with a file of bytes [N, H, W]), or an MLP network"],
+                location: nil)
+        }
+        guard let problem = network.problem(withImageShape: image.shape) else { return nil }
+        return .incompatible(
+            headline: "network\(name) cannot take the \(image.shape.map(String.init).joined(separator: " × ")) "
+                + "images of \(source): \(problem)",
+            notes: ["change the network's levels (channelMultipliers) or use other images"],
+            location: nil)
     }
 
     /// The class count the network is built for: the data's when labelled, else 0.

@@ -34,7 +34,9 @@ public struct RecipeCompatibility: Sendable {
 
     /// The rules every recipe is checked against.
     public static var standard: RecipeCompatibility {
-        RecipeCompatibility(rules: [.preconditioningDefined, .timeGridWithinProcess, .evaluationHasHeldOutData])
+        RecipeCompatibility(rules: [
+            .preconditioningDefined, .timeGridWithinProcess, .evaluationHasHeldOutData, .imageNetworkHasImageData,
+        ])
     }
 
     /// No rules.

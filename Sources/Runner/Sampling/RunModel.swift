@@ -80,13 +80,16 @@ public struct RunModel: Sendable {
                 recipe: recipe, recipePath: recipePath, folder: folder, sde: recipe.sde,
                 parameterization: parameterization, model: model, data: data)
         }
+        if let problem = data.incompatibility(with: network, networkID: recipe.componentIDs[.network]) {
+            throw .recipe(problem)
+        }
         let checkpointPath = source.checkpoint ?? Self.defaultCheckpoint(in: folder)
         let checkpoint: Checkpoint
         do throws(CheckpointError) { checkpoint = try Checkpoint.read(checkpointPath) } catch {
             throw .checkpoint(error)
         }
         var model = network.makeModel(
-            sampleShape: [data.training.dimension], classCount: checkpoint.classCount, seed: 0)
+            sampleShape: data.sampleShape, classCount: checkpoint.classCount, seed: 0)
         let weights = source.useRawWeights || checkpoint.average.isEmpty ? checkpoint.parameters : checkpoint.average
         var parameters = model.parameters
         for name in parameters.names {

@@ -49,7 +49,7 @@ public struct Trainer: Sendable {
     /// Step 0: fresh weights from the plan's model seed, fresh optimizer state, θ̄ = θ.
     public func initialState() -> TrainingState {
         let model = plan.network.makeModel(
-            sampleShape: [plan.data.training.dimension], classCount: plan.data.classCount, seed: plan.modelSeed)
+            sampleShape: plan.data.sampleShape, classCount: plan.data.classCount, seed: plan.modelSeed)
         return TrainingState(
             step: 0, model: model, optimizerState: plan.optimizer.initialState(for: model.parameters),
             average: plan.configuration.ema.initialState(for: model.parameters))

@@ -77,6 +77,9 @@ public struct TrainingPlan: Sendable {
         } catch {
             throw .data(error)
         }
+        if let problem = data.incompatibility(with: network, networkID: recipe.componentIDs[.network]) {
+            throw .recipe(problem)
+        }
     }
 
     /// The seed of the network's initial parameters.

@@ -42,6 +42,9 @@ public struct IDXData: DataSource {
 
     public var providesLabels: Bool { !configuration.labelsPath.isEmpty }
 
+    /// Images when the file holds unsigned bytes [N, H, W], known once its header is read.
+    public var sampleLayout: SampleLayout { .determinedByFile }
+
     public func load(seed: UInt64) throws(DataError) -> DataSet {
         let c = configuration
         let (images, typeCode) = try IDXFile.read(c.path, role: "IDX images file")

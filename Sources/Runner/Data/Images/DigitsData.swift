@@ -38,6 +38,9 @@ public struct DigitsData: DataSource {
 
     public var providesLabels: Bool { true }
 
+    /// Images [1, 8, 8].
+    public var sampleLayout: SampleLayout { .images(shape: [1, 8, 8]) }
+
     /// The image layout: one channel of 8 × 8, 17 levels, scaled as configured.
     public var format: ImageFormat {
         ImageFormat(shape: [1, 8, 8], levelCount: Self.levelCount, scaling: configuration.scaling)
