@@ -70,6 +70,27 @@ func residentMegabytes() -> Double {
     return .nan
 }
 
+/// `reps` repeats of `steps` calls of `step`: each repeat's median step time in ms, and the
+/// CPU other processes took during it (cores).
+func timedSteps(reps: Int, steps: Int, _ step: () -> Void) -> (values: [Double], busy: [Double]) {
+    var values: [Double] = []
+    var busy: [Double] = []
+    for _ in 0..<reps {
+        var times: [Double] = []
+        var meter = Meter()
+        meter.start()
+        for _ in 0..<steps {
+            let t = Meter.now()
+            step()
+            times.append(Meter.now() - t)
+        }
+        meter.stop()
+        values.append(median(times) * 1e3)
+        busy.append(meter.otherBusy)
+    }
+    return (values, busy)
+}
+
 func median(_ values: [Double]) -> Double {
     let s = values.sorted()
     guard !s.isEmpty else { return .nan }

@@ -57,21 +57,7 @@ enum UNetWorkload {
         once()
         let firstStep = Meter.now() - t0
         for _ in 0..<options.warmup { once() }
-        var values: [Double] = []
-        var busy: [Double] = []
-        for _ in 0..<options.reps {
-            var times: [Double] = []
-            var meter = Meter()
-            meter.start()
-            for _ in 0..<options.steps {
-                let t = Meter.now()
-                once()
-                times.append(Meter.now() - t)
-            }
-            meter.stop()
-            values.append(median(times) * 1e3)
-            busy.append(meter.otherBusy)
-        }
+        let (values, busy) = timedSteps(reps: options.reps, steps: options.steps) { once() }
         emit(
             [
                 "workload": "unet", "system": "scorekit", "n": n, "threads": options.threads, "metric": "ms/step",

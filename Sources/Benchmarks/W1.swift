@@ -76,21 +76,7 @@ enum W1 {
         let firstStep = Meter.now() - t0
         for _ in 0..<options.warmup { trainOnce() }
         let rssAfterWarmup = residentMegabytes()
-        var values: [Double] = []
-        var busy: [Double] = []
-        for _ in 0..<options.reps {
-            var times: [Double] = []
-            var meter = Meter()
-            meter.start()
-            for _ in 0..<options.steps {
-                let t = Meter.now()
-                trainOnce()
-                times.append(Meter.now() - t)
-            }
-            meter.stop()
-            values.append(median(times) * 1e3)
-            busy.append(meter.otherBusy)
-        }
+        let (values, busy) = timedSteps(reps: options.reps, steps: options.steps) { trainOnce() }
         let flop = 3 * 282_688 * batchSize
         emit(
             [
