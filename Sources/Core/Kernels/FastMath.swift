@@ -14,20 +14,34 @@ public enum FastMath {
         let clampedHigh = x > 88.376 ? Float(88.376) : x
         let v = clampedHigh < -87.3 ? Float(-87.3) : clampedHigh
         let shifter: Float = 12_582_912  // 1.5·2²³
-        let t = v * 1.442_695_04 + shifter
+        let t = multiplyAdd(v, 1.442_695_04, shifter)
         let n = t - shifter
-        var r = v - n * 0.693_359_375
-        r = r - n * -2.121_944_4e-4
+        var r = multiplyAdd(n, -0.693_359_375, v)
+        r = multiplyAdd(n, 2.121_944_4e-4, r)
         var p: Float = 1.987_569_15e-4
-        p = p * r + 1.398_199_950_7e-3
-        p = p * r + 8.333_451_907_3e-3
-        p = p * r + 4.166_579_589_4e-2
-        p = p * r + 1.666_666_545_9e-1
-        p = p * r + 5.000_000_120_1e-1
-        let er = p * r * r + r + 1
+        p = multiplyAdd(p, r, 1.398_199_950_7e-3)
+        p = multiplyAdd(p, r, 8.333_451_907_3e-3)
+        p = multiplyAdd(p, r, 4.166_579_589_4e-2)
+        p = multiplyAdd(p, r, 1.666_666_545_9e-1)
+        p = multiplyAdd(p, r, 5.000_000_120_1e-1)
+        let er = multiplyAdd(p * r, r, r + 1)
         // t's bit pattern is 0x4B400000 + n (n in the low mantissa bits, two's complement).
         let exponentBits = (t.bitPattern &- 0x4B40_0000 &+ 127) &<< 23
         return er * Float(bitPattern: exponentBits)
+    }
+
+    /// a·b + c: one fused instruction (one rounding) in builds for a CPU with FMA, which
+    /// `scripts/build-flags.sh` marks with `-D SCOREKIT_FMA` next to its `-target-cpu`; a
+    /// product and a sum elsewhere. Swift never contracts `a * b + c` by itself, and
+    /// `addingProduct` without FMA in the target calls `fmaf` for every element (≈25× slower
+    /// than the two instructions), so the choice is made when compiling.
+    @inline(__always)
+    static func multiplyAdd(_ a: Float, _ b: Float, _ c: Float) -> Float {
+        #if SCOREKIT_FMA
+            c.addingProduct(a, b)
+        #else
+            a * b + c
+        #endif
     }
 
     /// √x for x ≥ 0 from three Newton steps on 1/√x, within 2 ulp of `squareRoot()` for normal x.
