@@ -23,6 +23,34 @@ import Testing
         }
     }
 
+    /// Row r of a draw is what stream (seed, firstSample + r) writes at the draw's counter, also
+    /// for rows of 1–4 values, which are made four rows per Philox call; 1, 5 and 9 rows cover
+    /// full and partial groups.
+    @Test(arguments: [1, 2, 3, 4, 5, 8], [1, 5, 9])
+    func rowsAreTheirStreamsBlocks(width: Int, rows: Int) {
+        var noise = PerSampleNoise(seed: 77, firstSample: 11)
+        _ = noise.normal([rows, width])
+        let counter = noise.drawCounter
+        let draws = [noise.normal([rows, width]), noise.uniform([rows, width]), noise.rademacher([rows, width])]
+        let blocks = UInt64((width + 3) / 4)
+        for (k, draw) in draws.enumerated() {
+            var expected = [Float](repeating: 0, count: rows * width)
+            expected.withUnsafeMutableBufferPointer { buffer in
+                for r in 0..<rows {
+                    var stream = RandomStream(
+                        seed: 77, stream: 11 + UInt64(r), drawCounter: counter + UInt64(k) * blocks)
+                    let row = UnsafeMutableBufferPointer(rebasing: buffer[(r * width)..<((r + 1) * width)])
+                    switch k {
+                    case 0: stream.fillNormal(row)
+                    case 1: stream.fillUniform(row)
+                    default: stream.fillRademacher(row)
+                    }
+                }
+            }
+            #expect(draw.scalars == expected, "draw \(k), width \(width), rows \(rows)")
+        }
+    }
+
     @Test func successiveDrawsAndSeedsDiffer() {
         var noise = PerSampleNoise(seed: 1)
         let a = noise.normal([4, 2])

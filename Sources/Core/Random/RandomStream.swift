@@ -77,7 +77,13 @@ public struct RandomStream: Sendable, Hashable {
     /// ```
     /// Consumes ⌈n/4⌉ blocks for n values. Includes 0, never 1; see `fillOpenUniform` for logs.
     public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>) {
-        fill(buffer) { Self.eachWord($0) { Float($0 &>> 8) * 0x1p-24 } }
+        fill(buffer, Self.uniforms)
+    }
+
+    /// The four uniforms of one block (`fillUniform`).
+    @inline(__always)
+    static func uniforms(_ words: SIMD4<UInt32>) -> SIMD4<Float> {
+        Self.eachWord(words) { Float($0 &>> 8) * 0x1p-24 }
     }
 
     /// Fills `buffer` with uniform values in the open interval (0, 1): the 2²³ midpoints of a
@@ -98,7 +104,13 @@ public struct RandomStream: Sendable, Hashable {
     /// estimators (Hutchinson 1989; Grathwohl et al. 2019, FFJORD). Consumes ⌈n/4⌉ blocks.
     public mutating func fillRademacher(_ buffer: UnsafeMutableBufferPointer<Float>) {
         // 0x3F80_0000 is 1.0; the word's top bit becomes the sign bit.
-        fill(buffer) { Self.eachWord($0) { Float(bitPattern: ($0 & 0x8000_0000) | 0x3F80_0000) } }
+        fill(buffer, Self.signs)
+    }
+
+    /// The four Rademacher values of one block (`fillRademacher`).
+    @inline(__always)
+    static func signs(_ words: SIMD4<UInt32>) -> SIMD4<Float> {
+        Self.eachWord(words) { Float(bitPattern: ($0 & 0x8000_0000) | 0x3F80_0000) }
     }
 
     /// Fills `buffer` with standard normal values (the noise ε) by the Box–Muller transform.
@@ -116,13 +128,17 @@ public struct RandomStream: Sendable, Hashable {
     /// deviates", Ann. Math. Statist. 29 (1958). Not the Marsaglia polar method (which rejects)
     /// nor an inverse-CDF transform, so values differ from `torch.randn` for the same Philox words.
     public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Float>) {
-        fill(buffer) { words in
-            let radius0 = Self.boxMullerRadius(words[0])
-            let (cos0, sin0) = Self.cosSinTwoPi(words[1])
-            let radius1 = Self.boxMullerRadius(words[2])
-            let (cos1, sin1) = Self.cosSinTwoPi(words[3])
-            return SIMD4(Float(radius0 * cos0), Float(radius0 * sin0), Float(radius1 * cos1), Float(radius1 * sin1))
-        }
+        fill(buffer, Self.normals)
+    }
+
+    /// The four normals of one block (`fillNormal`).
+    @inline(__always)
+    static func normals(_ words: SIMD4<UInt32>) -> SIMD4<Float> {
+        let radius0 = Self.boxMullerRadius(words[0])
+        let (cos0, sin0) = Self.cosSinTwoPi(words[1])
+        let radius1 = Self.boxMullerRadius(words[2])
+        let (cos1, sin1) = Self.cosSinTwoPi(words[3])
+        return SIMD4(Float(radius0 * cos0), Float(radius0 * sin0), Float(radius1 * cos1), Float(radius1 * sin1))
     }
 
     /// A uniform integer in `0..<n`, exactly unbiased, by Lemire's multiply-and-reject method.
@@ -216,6 +232,46 @@ extension RandomStream {
             "RandomStream \(stream) of seed \(seed) would exceed 2⁶⁴ blocks; use another stream or seed")
         defer { drawCounter += blockCount }
         return drawCounter
+    }
+
+    /// Rows of `width` ≤ 4 values from one block each: row r is what
+    /// `RandomStream(seed:stream: firstStream + r, drawCounter:)` would write with `values`
+    /// (block `drawCounter` of its own stream), made four rows per Philox call instead of one.
+    /// Per-sample noise of narrow data (2-D points draw one block per sample and step) spends
+    /// most of its time here.
+    @inline(__always)
+    static func fillRows(
+        _ buffer: UnsafeMutableBufferPointer<Float>, width: Int, seed: UInt64, firstStream: UInt64,
+        drawCounter: UInt64, _ values: (SIMD4<UInt32>) -> SIMD4<Float>
+    ) {
+        precondition((1...4).contains(width) && buffer.count % width == 0, "rows of 1–4 values, got \(width)")
+        guard let base = buffer.baseAddress else { return }
+        let rows = buffer.count / width
+        let generator = RandomStream(seed: seed, stream: 0).generator
+        let (counterLow, counterHigh) = (
+            UInt32(truncatingIfNeeded: drawCounter), UInt32(truncatingIfNeeded: drawCounter &>> 32)
+        )
+        func counter(_ row: Int) -> SIMD4<UInt32> {
+            let stream = firstStream &+ UInt64(row)
+            return SIMD4(
+                counterLow, counterHigh, UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream &>> 32))
+        }
+        var row = 0
+        while row < rows {
+            let words = generator.blocks((counter(row), counter(row + 1), counter(row + 2), counter(row + 3)))
+            let group = (values(words.0), values(words.1), values(words.2), values(words.3))
+            for j in 0..<Swift.min(4, rows - row) {
+                let block: SIMD4<Float>
+                switch j {
+                case 0: block = group.0
+                case 1: block = group.1
+                case 2: block = group.2
+                default: block = group.3
+                }
+                for i in 0..<width { base[(row + j) * width + i] = block[i] }
+            }
+            row += 4
+        }
     }
 
     /// Writes n values from ⌈n/4⌉ consecutive blocks: `values(block j)` fills values 4j..<4j+4.
