@@ -27,6 +27,25 @@ import Testing
         #expect(model(x, condition(count: 2, sigma: 1, labels: [-1, -1])) == model(x, condition(count: 2, sigma: 1)))
     }
 
+    /// A shared condition with one label for all samples takes the folded first layer (same
+    /// values to rounding); with different labels it computes every row's embedding, exactly as
+    /// a per-sample condition does.
+    @Test func sharedConditionsWithLabels() {
+        let model = NoiseConditionalMLP(dimension: 2, classCount: 3, seed: 4)
+        let x = normalTensor([5, 2], seed: 5)
+        let m = Marginal(signalScale: 1, noiseScale: 0.3, signalScaleDerivative: 0, noiseScaleDerivative: 1)
+        func perSample(_ labels: [Int]) -> NoiseCondition {
+            NoiseCondition(
+                times: Array(repeating: 0.5, count: 5), marginals: Array(repeating: m, count: 5), labels: labels)
+        }
+        let same = [2, 2, 2, 2, 2]
+        let a = model(x, NoiseCondition(count: 5, time: 0.5, marginal: m, labels: same)).scalars
+        let b = model(x, perSample(same)).scalars
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 })
+        let mixed = [0, 1, 2, -1, 0]
+        #expect(model(x, NoiseCondition(count: 5, time: 0.5, marginal: m, labels: mixed)) == model(x, perSample(mixed)))
+    }
+
     @Test func gradientsReachTheLabelTable() {
         let model = NoiseConditionalMLP(dimension: 2, embeddingWidth: 3, hiddenWidths: [4], classCount: 2, seed: 7)
         let x = normalTensor([3, 2], seed: 8)

@@ -48,6 +48,24 @@ import Testing
         #expect(y != other)
     }
 
+    /// A shared condition folds the embedding into the first layer's bias: the same function as
+    /// the per-sample path, rounded in another order.
+    @Test(arguments: [NoiseConditionalMLP.ConditioningInput.time, .logNoiseLevel])
+    func aSharedConditionGivesThePerSampleValues(conditioning: NoiseConditionalMLP.ConditioningInput) {
+        let model = NoiseConditionalMLP(dimension: 2, conditioning: conditioning, seed: 6)
+        var noise = PerSampleNoise(seed: 1)
+        let x = noise.normal([9, 2])
+        let m = Marginal(signalScale: 0.8, noiseScale: 0.6, signalScaleDerivative: -0.3, noiseScaleDerivative: 0.4)
+        let shared = NoiseCondition(count: 9, time: 0.37, marginal: m)
+        let perSample = NoiseCondition(
+            times: Array(repeating: 0.37, count: 9), marginals: Array(repeating: m, count: 9))
+        #expect(shared.isShared && !perSample.isShared)
+        let a = model(x, shared).scalars
+        let b = model(x, perSample).scalars
+        let largest = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+        #expect(largest <= 1e-5 * (b.map(abs).max() ?? 1), "largest difference \(largest)")
+    }
+
     @Test func parameterGradientsMatchFiniteDifferences() {
         let model = NoiseConditionalMLP(dimension: 2, embeddingWidth: 4, hiddenWidths: [8, 8], seed: 5)
         let x = Tensor([0.3, -0.7, 1.1, 0.2, -0.4, 0.9], shape: [3, 2])

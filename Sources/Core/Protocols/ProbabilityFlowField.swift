@@ -23,12 +23,11 @@ public struct ProbabilityFlowField<Process: ReverseProcess>: VectorField {
 
 extension ReverseProcess {
     /// The probability-flow velocity of each row of `x` at its own time `times[i]`, in one model
-    /// evaluation; bit-identical, row by row, to `probabilityFlowVelocity(_:at:)` at that time.
+    /// evaluation with a per-sample condition, also when the times agree: bit-identical, row by
+    /// row, to `probabilityFlowVelocity(_:at:)` at that time for models that compute each row
+    /// alone, and never depending on the other rows' times (see `NoiseCondition.isShared`).
     public func probabilityFlowVelocity(_ x: Tensor, at times: [Double]) -> Tensor {
         precondition(times.count == x.shape.first, "\(times.count) times for a batch of shape \(x.shape)")
-        guard let first = times.first, times.contains(where: { $0 != first }) else {
-            return probabilityFlowVelocity(x, at: times.first ?? 0)
-        }
         return probabilityFlowVelocity(x, denoised: denoised(x, at: times), at: times)
     }
 

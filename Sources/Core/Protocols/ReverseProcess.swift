@@ -105,7 +105,8 @@ public struct ModelReverseProcess<SDE: ForwardSDE, Target: Parameterization, Mod
     }
 
     /// One evaluation with a per-sample `NoiseCondition`; each row gets the same values as
-    /// `denoised(_:at:)` at its own time would give it.
+    /// `denoised(_:at:)` at its own time would give it, to the last bit for models that compute
+    /// each row alone (a model's shortcut for shared conditions may change the last bits).
     public func denoised(_ x: Tensor, at times: [Double]) -> Tensor {
         precondition(times.count == x.shape.first, "\(times.count) times for a batch of shape \(x.shape)")
         let marginals = times.map { sde.marginal(at: $0) }

@@ -27,11 +27,18 @@ public struct NoiseCondition: Sendable {
     public var noiseScale: Tensor
     /// A class label for each sample (for conditional models), or `nil`. `NoiseCondition.nullLabel` is "no class".
     public var labels: [Int]?
+    /// Whether every sample has the same time and marginal by construction (`init(count:time:…)`,
+    /// the scalar-time calls of fixed-grid samplers). A model may then compute what depends on
+    /// the condition alone once for the batch (`NoiseConditionalMLP` folds its noise embedding
+    /// into the first layer's bias), which can change a row's last bits against a per-sample
+    /// condition with the same values. Per-sample conditions never set it, even when their
+    /// times happen to agree, so a row's result never depends on the other rows' times.
+    public var isShared: Bool
 
     /// The label that stands for "unconditional" in classifier-free guidance.
     public static let nullLabel = -1
 
-    public init(time: Tensor, signalScale: Tensor, noiseScale: Tensor, labels: [Int]? = nil) {
+    public init(time: Tensor, signalScale: Tensor, noiseScale: Tensor, labels: [Int]? = nil, isShared: Bool = false) {
         precondition(
             time.shape == signalScale.shape && time.shape == noiseScale.shape && time.rank == 1,
             "noise condition tensors must be [N]: got \(time.shape), \(signalScale.shape), \(noiseScale.shape)")
@@ -39,6 +46,7 @@ public struct NoiseCondition: Sendable {
         self.signalScale = signalScale
         self.noiseScale = noiseScale
         self.labels = labels
+        self.isShared = isShared
     }
 
     /// The same time and marginal for `count` samples.
@@ -47,7 +55,7 @@ public struct NoiseCondition: Sendable {
             time: Tensor.full([count], Float(time)),
             signalScale: Tensor.full([count], Float(marginal.signalScale)),
             noiseScale: Tensor.full([count], Float(marginal.noiseScale)),
-            labels: labels)
+            labels: labels, isShared: true)
     }
 
     /// Per-sample times and marginals.

@@ -82,6 +82,13 @@ public struct NoiseConditionalMLP: TrainableModel {
         case .logNoiseLevel: c = condition.logNoiseLevel.reshaped([n, 1])
         case .time: c = condition.time.reshaped([n, 1])
         }
+        if condition.isShared, let first = sharedFirstLayer(x, c, condition) {
+            var h = first
+            for (i, layer) in hidden.enumerated().dropFirst() {
+                h = layer(h, parameters, at: 4 + 2 * i, activation: .silu)
+            }
+            return output(h, parameters, at: 4 + 2 * hidden.count)
+        }
         var e = embedding.0(c, parameters, at: 0, activation: .silu)
         e = embedding.1(e, parameters, at: 2, activation: .silu)
         if let labelEmbedding {
@@ -92,5 +99,31 @@ public struct NoiseConditionalMLP: TrainableModel {
             h = layer(h, parameters, at: 4 + 2 * i, activation: .silu)
         }
         return output(h, parameters, at: 4 + 2 * hidden.count)
+    }
+
+    /// The first hidden layer when every sample has the same condition (`NoiseCondition.isShared`):
+    ///
+    /// ```
+    /// SiLU([x, e]·W₁ᵀ + b₁) = SiLU(x·W₁ₓᵀ + (e·W₁ₑᵀ + b₁)),   W₁ = [W₁ₓ | W₁ₑ]
+    /// ```
+    /// with e and the bracket computed for one row and used as the bias of a product over the
+    /// data columns alone (k = dimension instead of dimension + embedding width, and no embedding
+    /// per row): the same function, rounded in another order. `nil` when the samples' labels differ.
+    private func sharedFirstLayer(_ x: Tensor, _ c: Tensor, _ condition: NoiseCondition) -> Tensor? {
+        var label: [Int]?
+        if labelEmbedding != nil, let labels = condition.labels {
+            guard let first = labels.first, labels.allSatisfy({ $0 == first }) else { return nil }
+            label = [first]
+        }
+        var e = embedding.0(c.slice(alongAxis: 0, 0..<1), parameters, at: 0, activation: .silu)
+        e = embedding.1(e, parameters, at: 2, activation: .silu)
+        if let labelEmbedding {
+            e = e + labelEmbedding(label, count: 1, parameters, at: 6 + 2 * hidden.count)
+        }
+        let weight = parameters.tensors[4]
+        let dataWeight = weight.slice(alongAxis: 1, 0..<dimension)
+        let embeddingWeight = weight.slice(alongAxis: 1, dimension..<(dimension + embeddingWidth))
+        let bias = Tensor.linear(e, weight: embeddingWeight, bias: parameters.tensors[5]).reshaped([hiddenWidths[0]])
+        return Tensor.linearSiLU(x, weight: dataWeight, bias: bias)
     }
 }
