@@ -1,4 +1,5 @@
 import ScoreKitCore
+import ScoreKitSamplers
 
 /// `scorekit-bench WORKLOAD [--threads N] [--steps N] [--reps N] [--weights FILE] [--out FILE] [--tag TEXT]`.
 struct Options {
@@ -15,6 +16,9 @@ struct Options {
     /// Rows of a sampling shard in w2–w5 when given (`--sample-rows`); 0 chooses.
     var sampleRows = 0
     var stepControl = StepControlScope.perSample
+    /// kP and kI of RK45's step-size controller in w4/w5 (`--pcoeff`, `--icoeff`).
+    var proportionalCoefficient = DormandPrinceSampler.Configuration().proportionalCoefficient
+    var integralCoefficient = DormandPrinceSampler.Configuration().integralCoefficient
 
     static let usage = """
         usage: scorekit-bench WORKLOAD [options]
@@ -40,6 +44,7 @@ struct Options {
           --flush-denormals 0|1  flush denormals to zero in parallel regions (default 1)
           --step-control S    w4/w5: perSample (default; batch-invariant) or batch (one step size
                               per shard, as diffrax and score_sde)
+          --pcoeff X, --icoeff X  w4/w5: kP and kI of RK45's step-size controller (default 0, 1)
         """
 
     static func parse(_ arguments: [String]) -> Options? {
@@ -65,6 +70,9 @@ struct Options {
                 Compute.flushesDenormals = v == 1
             case "--step-control":
                 guard let v = StepControlScope(rawValue: value) else { return nil }; options.stepControl = v
+            case "--pcoeff":
+                guard let v = Double(value), v >= 0 else { return nil }; options.proportionalCoefficient = v
+            case "--icoeff": guard let v = Double(value), v > 0 else { return nil }; options.integralCoefficient = v
             default: return nil
             }
         }

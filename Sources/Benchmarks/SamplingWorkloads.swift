@@ -151,11 +151,18 @@ enum SamplingWorkloads {
             model: try model(options, conditioning: .time))
     }
 
-    /// W4: the probability-flow ODE from t = 1 to 1e-3 with RK45 at rtol = atol = 1e-5.
-    static func w4(_ options: Options) throws {
+    /// RK45 at rtol = atol = 1e-5 with the options' step control and controller coefficients.
+    static func rk45Configuration(_ options: Options) -> DormandPrinceSampler.Configuration {
         var configuration = DormandPrinceSampler.Configuration()
         configuration.stepControl = options.stepControl
-        let sampler = try DormandPrinceSampler(configuration: configuration)
+        configuration.proportionalCoefficient = options.proportionalCoefficient
+        configuration.integralCoefficient = options.integralCoefficient
+        return configuration
+    }
+
+    /// W4: the probability-flow ODE from t = 1 to 1e-3 with RK45 at rtol = atol = 1e-5.
+    static func w4(_ options: Options) throws {
+        let sampler = try DormandPrinceSampler(configuration: rk45Configuration(options))
         let process = try vpProcess(options)
         var start = PerSampleNoise(seed: 0)
         let initial = start.normal([options.count, 2])
@@ -176,6 +183,9 @@ enum SamplingWorkloads {
                 "workload": "w4", "n": options.count, "threads": options.threads, "metric": "s",
                 "values": run.values, "other_busy": run.busy, "nfe": nfe,
                 "nfe_mean_per_sample": Double(perSample.reduce(0, +)) / Double(perSample.count),
+                "rejected_mean_per_sample": Double(outcomes.flatMap { $0.rejectedStepCounts }.reduce(0, +))
+                    / Double(perSample.count),
+                "pcoeff": options.proportionalCoefficient, "icoeff": options.integralCoefficient,
                 "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "check_radius_mean": mean,
                 "check_radius_std": std, "tag": options.tag,
             ], to: options.out)
@@ -189,10 +199,8 @@ enum SamplingWorkloads {
         configuration.probe = .gaussian
         configuration.probeCount = 1
         configuration.startTime = 1e-5
-        var solverConfiguration = DormandPrinceSampler.Configuration()
-        solverConfiguration.stepControl = options.stepControl
         let likelihood = try ProbabilityFlowLikelihood(
-            configuration: configuration, solver: try DormandPrinceSampler(configuration: solverConfiguration))
+            configuration: configuration, solver: try DormandPrinceSampler(configuration: rk45Configuration(options)))
         let process = try vpProcess(options)
         let data = W1.ring(count: options.count, seed: 2)
         let rows = adaptiveRowsPerShard(options)
