@@ -214,11 +214,14 @@ enum SamplingWorkloads {
         let estimates: [LikelihoodEstimate] = run.last
         let values = estimates.flatMap { $0.logLikelihoods }
         let nfe = estimates.map { $0.evaluationCount }.max() ?? 0
+        let perSample = estimates.flatMap { $0.sampleEvaluationCounts }
         let nll = -values.reduce(0, +) / Double(values.count)
         emit(
             [
                 "workload": "w5", "n": options.count, "threads": options.threads, "metric": "s",
                 "values": run.values, "other_busy": run.busy, "nfe": nfe,
+                "nfe_mean_per_sample": Double(perSample.reduce(0, +)) / Double(Swift.max(perSample.count, 1)),
+                "pcoeff": options.proportionalCoefficient, "icoeff": options.integralCoefficient,
                 "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "nll_nats": nll,
                 "bpd": nll / (2 * Foundation.log(2.0)), "tag": options.tag,
             ], to: options.out)
