@@ -156,8 +156,9 @@ extension StepSizeControl {
 /// size; the error norm is the RMS over all its values. Same controller, initial step and
 /// failures as the per-sample loop; every sample takes part in every evaluation.
 private func runAdaptiveSharingSteps<S: AdaptiveSampler, F: VectorField>(
-    _ solver: S, field: F, from start: Double, to end: Double, initial: Tensor, order: Double
+    _ solver: S, field base: F, from start: Double, to end: Double, initial: Tensor, order: Double
 ) throws(SamplingError) -> AdaptiveOutcome {
+    let field = SharedTimeField(base: base)
     let n = initial.shape[0]
     let control = solver.control
     let name = String(describing: S.self)

@@ -9,6 +9,12 @@ public protocol VectorField {
     /// F(y_i, t_i) for every row i of `y`, shaped like `y`.
     func velocity(_ y: Tensor, at times: [Double]) throws(SamplingError) -> Tensor
 
+    /// F(y_i, t) for every row at the one time `time`, in runs whose batch shares its time by
+    /// construction (`StepControlScope.batch`): a field may then evaluate its model with a shared
+    /// condition (`NoiseCondition.isShared`). The default is `velocity(_:at:)` with `time` for
+    /// every row.
+    func velocity(_ y: Tensor, atSharedTime time: Double) throws(SamplingError) -> Tensor
+
     /// This field for the rows `rows` of its batch only, or `nil` when its rows are not
     /// independent or it cannot say (the default): `runAdaptive` then evaluates every row.
     func restricted(toRows rows: [Int]) -> Self?
@@ -16,6 +22,23 @@ public protocol VectorField {
 
 extension VectorField {
     public func restricted(toRows rows: [Int]) -> Self? { nil }
+
+    public func velocity(_ y: Tensor, atSharedTime time: Double) throws(SamplingError) -> Tensor {
+        try velocity(y, at: Array(repeating: time, count: y.shape.first ?? 0))
+    }
+}
+
+/// A field whose every evaluation has one time for all rows, made by a run with one step size
+/// for the batch: evaluations go to `base.velocity(_:atSharedTime:)`.
+struct SharedTimeField<Base: VectorField>: VectorField {
+    let base: Base
+
+    func velocity(_ y: Tensor, at times: [Double]) throws(SamplingError) -> Tensor {
+        guard let time = times.first, times.allSatisfy({ $0 == time }) else {
+            return try base.velocity(y, at: times)
+        }
+        return try base.velocity(y, atSharedTime: time)
+    }
 }
 
 /// A sampler whose step can also be attempted with an error estimate, so that a step-size
@@ -116,7 +139,9 @@ public enum StepControlScope: String, Codable, Sendable, CaseIterable {
     /// The batch moves as one state with one time and one step size, and the error norm is the
     /// RMS over all its values, as score_sde (scipy's `solve_ivp` on the flattened batch) and
     /// diffrax on a batched state do. Fewer evaluations on large batches (errors average out),
-    /// but a sample's steps, hence its last bits, depend on the batch and its size.
+    /// but a sample's steps, hence its last bits, depend on the batch and its size. Every
+    /// evaluation has one time for the batch, so models see a shared condition
+    /// (`VectorField.velocity(_:atSharedTime:)`, `NoiseCondition.isShared`).
     case batch
 }
 

@@ -16,6 +16,10 @@ public struct ProbabilityFlowField<Process: ReverseProcess>: VectorField {
         process.probabilityFlowVelocity(x, at: times)
     }
 
+    public func velocity(_ x: Tensor, atSharedTime time: Double) -> Tensor {
+        process.probabilityFlowVelocity(x, at: time)
+    }
+
     public func restricted(toRows rows: [Int]) -> ProbabilityFlowField? {
         process.restricted(toRows: rows).map(ProbabilityFlowField.init)
     }

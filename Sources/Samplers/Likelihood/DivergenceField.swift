@@ -34,10 +34,22 @@ struct DivergenceField<Process: ReverseProcess>: VectorField {
     var backwardPassCount: Int { probes.isEmpty ? dimension : probes.count }
 
     func velocity(_ y: Tensor, at times: [Double]) throws(SamplingError) -> Tensor {
+        try augmentedVelocity(y, at: times) { process.denoised($0, at: times) }
+    }
+
+    /// The same with the model evaluated under a shared condition (`NoiseCondition.isShared`).
+    func velocity(_ y: Tensor, atSharedTime time: Double) throws(SamplingError) -> Tensor {
+        try augmentedVelocity(y, at: Array(repeating: time, count: sampleShape[0])) { process.denoised($0, at: time) }
+    }
+
+    /// [F, divergences] with x̂₀ from `denoise`.
+    private func augmentedVelocity(
+        _ y: Tensor, at times: [Double], denoise: (Tensor) -> Tensor
+    ) throws(SamplingError) -> Tensor {
         let n = sampleShape[0]
         let x = y.slice(alongAxis: 1, 0..<dimension).reshaped(sampleShape).tracked()
         return try Autodiff.withRecording { () throws(SamplingError) -> Tensor in
-            let denoised = process.denoised(x, at: times)
+            let denoised = denoise(x)
             // The velocity is tracked through its explicit x terms anyway; without x̂₀ on the tape
             // the divergence would silently miss ∂x̂₀/∂x.
             guard denoised.isTracked else { throw .notDifferentiable(estimator: estimator) }
