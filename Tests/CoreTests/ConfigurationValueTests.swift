@@ -78,6 +78,23 @@ struct ConfigurationValueTests {
         #expect(result.keys == ["sampler", "network", "seed", "timeGrid"])
     }
 
+    /// Another `kind` replaces its section (the old component's keys go); the same kind keeps them.
+    @Test func anotherKindReplacesItsSection() throws {
+        func applying(_ arguments: String...) throws -> ConfigurationValue {
+            try recipe.applying(
+                arguments.map { (argument: String) throws(ConfigurationError) in
+                    try ConfigurationOverride(parsing: argument)
+                })
+        }
+        let withChurn = try applying("sampler.churn=0.2")
+        #expect(try applying("sampler.churn=0.2", "sampler.kind=ddim")["sampler"] == ["kind": "ddim"])
+        #expect(
+            try applying("sampler.churn=0.2", "sampler.kind=ddim", "sampler.eta=0.5")["sampler"]
+                == ["kind": "ddim", "eta": 0.5])
+        #expect(try applying("sampler.churn=0.2", "sampler.kind=heun") == withChurn)
+        #expect(try applying("network.kind=mlp") == recipe)
+    }
+
     @Test func overridesCannotPassThroughScalarsOrMissingElements() throws {
         let throughScalar = try ConfigurationOverride(parsing: "seed.value=1")
         #expect(

@@ -22,7 +22,10 @@ extension ConfigurationValue {
     ///
     /// Missing keys and `null` nodes on the way become mappings, so `--set sampler.churn=0.2`
     /// works on a recipe without `sampler`; a sequence element must already exist. The path
-    /// must not pass through a scalar.
+    /// must not pass through a scalar. Setting a section's `kind` to another kind replaces the
+    /// section with `{kind: new}`: its other keys configured the old component (in a resolved
+    /// recipe, all of its defaults), as a config group's choice does in Hydra; later overrides
+    /// set the new kind's keys (`--set sampler.kind=ddim --set sampler.eta=0.5`).
     /// - Throws: `ConfigurationError.invalidOverride` if the path is malformed or blocked.
     public func setting(
         _ newValue: ConfigurationValue, atPath path: String
@@ -71,6 +74,10 @@ extension ConfigurationValue {
         case .mapping(var entries):
             if let index = entries.firstIndex(where: { $0.key == component }) {
                 let child = entries[index].value
+                if component == Self.kindKey, rest.isEmpty, child.description != newValue.description {
+                    // Another component: the other keys were the old kind's (or its defaults).
+                    return .mapping([Entry(key: component, value: newValue)], at: location)
+                }
                 entries[index].value = try child.setting(newValue, components: rest, walked: here, text: text)
             } else {
                 let child = try ConfigurationValue.null().setting(newValue, components: rest, walked: here, text: text)
@@ -91,6 +98,9 @@ extension ConfigurationValue {
             throw .invalidOverride(text: text, reason: reason)
         }
     }
+
+    /// The key that names a section's component (`sampler.kind`).
+    static let kindKey = "kind"
 
     /// The components of a dotted path, or `nil` if one is empty; `""` has none.
     static func pathComponents(_ path: String) -> [String]? {
