@@ -21,6 +21,15 @@ public struct EvaluationReport: Sendable, Equatable {
         public var meanLogDensityStandardError: Double?
         /// The same mean over the reference points: what exact samples would score.
         public var referenceMeanLogDensity: Double?
+
+        /// The component whose share is farthest from its weight (the first of equals), and
+        /// |share − w| there: the "every share within ±δ of its weight" check.
+        public var largestShareError: (component: Int, error: Double) {
+            zip(componentShares, weights).enumerated().reduce((component: 0, error: 0.0)) { best, next in
+                let error = abs(next.element.0 - next.element.1)
+                return error > best.error ? (next.offset, error) : best
+            }
+        }
     }
 
     /// N, the samples given (finite or not).
@@ -66,6 +75,7 @@ public struct EvaluationReport: Sendable, Equatable {
             var entries = [
                 "\"weights\":" + Self.array(m.weights), "\"componentShares\":" + Self.array(m.componentShares),
                 "\"shareTotalVariation\":\(Self.number(m.shareTotalVariation))",
+                "\"largestShareError\":{\"component\":\(m.largestShareError.component),\"value\":\(Self.number(m.largestShareError.error))}",
                 "\"offManifoldRadius\":\(Self.number(m.offManifoldRadius))",
                 "\"offManifoldFraction\":\(Self.number(m.offManifoldFraction))",
             ]
@@ -101,6 +111,11 @@ public struct EvaluationReport: Sendable, Equatable {
                 ("component shares", m.componentShares.map { String(format: "%.3f", $0) }.joined(separator: " ")))
             rows.append(("weights", m.weights.map { String(format: "%.3f", $0) }.joined(separator: " ")))
             rows.append(("share total variation", Self.format(m.shareTotalVariation)))
+            rows.append(
+                (
+                    "largest share error",
+                    Self.format(m.largestShareError.error) + "  (component \(m.largestShareError.component))"
+                ))
             rows.append(
                 (
                     "off-manifold fraction",
