@@ -101,7 +101,8 @@ struct SampleEvaluationTests {
         #expect(abs(m.shareTotalVariation - 0.3) < 1e-12)
         // Two components are off by the same 0.3 (to rounding).
         #expect(abs(m.largestShareError.error - 0.3) < 1e-12)
-        #expect(report.json.contains("\"largestShareError\":{\"component\":\(m.largestShareError.component),\"value\":"))
+        #expect(
+            report.json.contains("\"largestShareError\":{\"component\":\(m.largestShareError.component),\"value\":"))
         #expect(m.offManifoldRadius == 2 && m.offManifoldFraction == 0.2)
         // At a mean, p = ½·N(0; 0, ¼I) (the other component adds e^{−32}): log p = log ½ − log(2π·¼).
         let atMean = log(0.5) - log(2 * Double.pi * 0.25)
