@@ -66,6 +66,23 @@ import Testing
         #expect(largest <= 1e-5 * (b.map(abs).max() ?? 1), "largest difference \(largest)")
     }
 
+    /// A batch above 1,024 rows runs in pieces of about 512 rows: piece k's rows are exactly what
+    /// the piece alone gives.
+    @Test func largeBatchesRunInPieces() {
+        let model = NoiseConditionalMLP(dimension: 2, conditioning: .time, seed: 2)
+        var noise = PerSampleNoise(seed: 4)
+        let x = noise.normal([2_500, 2])
+        let times = (0..<2_500).map { 0.1 + Double($0 % 7) / 10 }
+        let m = Marginal(signalScale: 0.9, noiseScale: 0.4, signalScaleDerivative: 0, noiseScaleDerivative: 1)
+        let condition = NoiseCondition(times: times, marginals: Array(repeating: m, count: 2_500))
+        let y = model(x, condition)
+        #expect(y.shape == [2_500, 2])
+        for piece in [0..<500, 2_000..<2_500] {
+            let alone = model(x.slice(alongAxis: 0, piece), condition.rows(piece))
+            #expect(y.slice(alongAxis: 0, piece) == alone, "rows \(piece)")
+        }
+    }
+
     @Test func parameterGradientsMatchFiniteDifferences() {
         let model = NoiseConditionalMLP(dimension: 2, embeddingWidth: 4, hiddenWidths: [8, 8], seed: 5)
         let x = Tensor([0.3, -0.7, 1.1, 0.2, -0.4, 0.9], shape: [3, 2])

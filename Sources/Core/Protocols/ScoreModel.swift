@@ -71,6 +71,15 @@ public struct NoiseCondition: Sendable {
     /// The number of samples.
     public var count: Int { time.shape[0] }
 
+    /// The condition of the samples `rows` (a contiguous piece of the batch), shared or not as
+    /// this one is.
+    public func rows(_ rows: Range<Int>) -> NoiseCondition {
+        NoiseCondition(
+            time: time.slice(alongAxis: 0, rows), signalScale: signalScale.slice(alongAxis: 0, rows),
+            noiseScale: noiseScale.slice(alongAxis: 0, rows),
+            labels: labels.map { $0.count == count ? Array($0[rows]) : $0 }, isShared: isShared)
+    }
+
     /// log(σ/α) for each sample: the conditioning of NCSN-style networks (log σ when α = 1).
     public var logNoiseLevel: Tensor { log(noiseScale / signalScale) }
 }
