@@ -20,7 +20,7 @@ struct TrainingConfigurationTests {
         #expect(
             resolved.tree["training"]?.keys == [
                 "steps", "batchSize", "learningRate", "learningRateSchedule", "gradientClipNorm", "ema", "logEvery",
-                "checkpointEvery", "evaluateEvery", "timeBinCount",
+                "checkpointEvery", "evaluateEvery", "timeBinCount", "rowsPerShard",
             ])
         #expect(
             resolved.tree["data"]?.keys == [
@@ -35,7 +35,7 @@ struct TrainingConfigurationTests {
         #expect(
             error?.description == """
                 recipes/test.yaml:2:13: error: unknown key 'stesp' in 'training'
-                  valid keys: batchSize, checkpointEvery, ema, evaluateEvery, gradientClipNorm, learningRate, learningRateSchedule, logEvery, steps, timeBinCount; did you mean 'steps'?
+                  valid keys: batchSize, checkpointEvery, ema, evaluateEvery, gradientClipNorm, learningRate, learningRateSchedule, logEvery, rowsPerShard, steps, timeBinCount; did you mean 'steps'?
                 """)
     }
 
@@ -45,6 +45,15 @@ struct TrainingConfigurationTests {
         #expect(
             error?.description
                 == "recipes/test.yaml:3:17: error: value 1.5 for 'training.ema.decay' is out of range; expected a number in [0, 1)"
+        )
+    }
+
+    @Test("rowsPerShard must be at least 1")
+    func rowsPerShard() {
+        let error = trainingResolutionError(Self.base + "training: { rowsPerShard: 0 }\n")
+        #expect(
+            error?.description
+                == "recipes/test.yaml:2:27: error: value 0 for 'training.rowsPerShard' is out of range; expected an integer ≥ 1"
         )
     }
 

@@ -88,7 +88,7 @@ public struct Trainer: Sendable {
         let data = plan.data.training
         let trainingStep = TrainingStep(
             sde: sde, parameterization: parameterization, loss: loss, optimizer: optimizer,
-            gradientClipNorm: configuration.clipNorm)
+            gradientClipNorm: configuration.clipNorm, rowsPerShard: configuration.rowsPerShard)
         while step < stop {
             let learningRate = configuration.learningRateSchedule.learningRate(
                 atStep: step, peak: configuration.learningRate, stepCount: configuration.steps)

@@ -15,6 +15,7 @@ public import ScoreKitNetworks
 ///   checkpointEvery: 1000
 ///   evaluateEvery: 0
 ///   timeBinCount: 10
+///   rowsPerShard: 256
 /// ```
 /// Decoded strictly when a recipe is resolved (unknown keys are errors, with did-you-mean),
 /// so `scorekit validate` checks it; `resolved-recipe.yaml` writes every key.
@@ -39,6 +40,12 @@ public struct TrainingConfiguration: ComponentConfiguration, Equatable {
     public var evaluateEvery = 0
     /// Bins of the normalised time (t − t_min)/(t_max − t_min) for the per-time loss diagnostics.
     public var timeBinCount = 10
+    /// Rows of a batch shard: shards run forward and backward on their own threads and their
+    /// gradients are summed in shard order. The cut depends on the batch size only, so a run is
+    /// the same on any thread count; a different value changes the last bits. Below the batch
+    /// size it puts more threads to work on small batches of large samples (the digits U-Net at
+    /// batch 128: 64 rows make two shards).
+    public var rowsPerShard = 256
 
     public init() {}
 
@@ -57,7 +64,7 @@ public struct TrainingConfiguration: ComponentConfiguration, Equatable {
         }
         for (key, value, least) in [
             ("logEvery", logEvery, 1), ("checkpointEvery", checkpointEvery, 0), ("evaluateEvery", evaluateEvery, 0),
-            ("timeBinCount", timeBinCount, 1),
+            ("timeBinCount", timeBinCount, 1), ("rowsPerShard", rowsPerShard, 1),
         ] where value < least {
             throw .outOfRange(key: key, value: "\(value)", expected: "an integer ≥ \(least)")
         }
