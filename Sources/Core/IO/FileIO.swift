@@ -15,7 +15,8 @@ public enum FileIO {
 
     /// Writes `bytes` to `path` through a temporary file in the same folder that is flushed and
     /// then renamed over `path`, so that a crash or a kill leaves either the old file or the
-    /// new one, never a partial file.
+    /// new one, never a partial file; the folder is synced after the rename, so the new entry
+    /// survives a power loss too.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(TensorFileError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
@@ -26,6 +27,7 @@ public enum FileIO {
         let ok = bytes.withUnsafeBytes { raw -> Bool in
             while written < raw.count {
                 let n = write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0, errno == EINTR { continue }
                 if n <= 0 { return false }
                 written += n
             }
@@ -41,6 +43,13 @@ public enum FileIO {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw .unwritable(path: path, reason: reason)
+        }
+        // The rename is durable once the folder's entry is on disk; best effort, since some
+        // file systems cannot sync a directory (the file itself already is).
+        let folderDescriptor = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY)
+        if folderDescriptor >= 0 {
+            _ = fsync(folderDescriptor)
+            close(folderDescriptor)
         }
     }
 }
