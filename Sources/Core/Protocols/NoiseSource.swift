@@ -57,22 +57,21 @@ public struct PerSampleNoise: NoiseSource, Equatable {
     }
 
     public mutating func normal(_ shape: [Int]) -> Tensor {
-        draw(shape, RandomStream.normals) { stream, row in stream.fillNormal(row) }
+        draw(shape, RandomStream.normals)
     }
 
     public mutating func uniform(_ shape: [Int]) -> Tensor {
-        draw(shape, RandomStream.uniforms) { stream, row in stream.fillUniform(row) }
+        draw(shape, RandomStream.uniforms)
     }
 
     public mutating func rademacher(_ shape: [Int]) -> Tensor {
-        draw(shape, RandomStream.signs) { stream, row in stream.fillRademacher(row) }
+        draw(shape, RandomStream.signs)
     }
 
-    /// Rows of up to four values take one block of their stream each, made four rows at a time.
-    private mutating func draw(
-        _ shape: [Int], _ blockValues: (SIMD4<UInt32>) -> SIMD4<Float>,
-        _ fill: (inout RandomStream, UnsafeMutableBufferPointer<Float>) -> Void
-    ) -> Tensor {
+    /// Row r from stream (seed, firstSample + r), `values` mapping each block to four values
+    /// (`RandomStream.fill`). Rows of up to four values take one block of their stream each,
+    /// made four rows at a time.
+    private mutating func draw(_ shape: [Int], _ values: (SIMD4<UInt32>) -> SIMD4<Float>) -> Tensor {
         let rows = shape.first ?? 1
         let width = rows == 0 ? 0 : Tensor.elementCount(of: shape) / rows
         let counter = drawCounter
@@ -82,12 +81,12 @@ public struct PerSampleNoise: NoiseSource, Equatable {
         return Tensor(shape: shape) { buffer in
             if (1...4).contains(width) {
                 RandomStream.fillRows(
-                    buffer, width: width, seed: seed, firstStream: first, drawCounter: counter, blockValues)
+                    buffer, width: width, seed: seed, firstStream: first, drawCounter: counter, values)
                 return
             }
             for r in 0..<rows {
                 var stream = RandomStream(seed: seed, stream: first + UInt64(r), drawCounter: counter)
-                fill(&stream, UnsafeMutableBufferPointer(rebasing: buffer[(r * width)..<((r + 1) * width)]))
+                stream.fill(UnsafeMutableBufferPointer(rebasing: buffer[(r * width)..<((r + 1) * width)]), values)
             }
         }
     }

@@ -261,13 +261,7 @@ extension RandomStream {
             let words = generator.blocks((counter(row), counter(row + 1), counter(row + 2), counter(row + 3)))
             let group = (values(words.0), values(words.1), values(words.2), values(words.3))
             for j in 0..<Swift.min(4, rows - row) {
-                let block: SIMD4<Float>
-                switch j {
-                case 0: block = group.0
-                case 1: block = group.1
-                case 2: block = group.2
-                default: block = group.3
-                }
+                let block = Self.pick(j, of: group)
                 for i in 0..<width { base[(row + j) * width + i] = block[i] }
             }
             row += 4
@@ -279,7 +273,7 @@ extension RandomStream {
     /// Blocks are made four at a time (`Philox4x32.blocks`), also for a final partial group,
     /// whose surplus blocks are computed and dropped, never consumed.
     @inline(__always)
-    fileprivate mutating func fill(
+    mutating func fill(
         _ buffer: UnsafeMutableBufferPointer<Float>, _ values: (SIMD4<UInt32>) -> SIMD4<Float>
     ) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
@@ -304,15 +298,23 @@ extension RandomStream {
                 raw.storeBytes(of: group.3, toByteOffset: 48, as: SIMD4<Float>.self)
             } else {
                 for offset in 0..<(buffer.count - start) {
-                    switch offset / 4 {
-                    case 0: base[start + offset] = group.0[offset % 4]
-                    case 1: base[start + offset] = group.1[offset % 4]
-                    case 2: base[start + offset] = group.2[offset % 4]
-                    default: base[start + offset] = group.3[offset % 4]
-                    }
+                    base[start + offset] = Self.pick(offset / 4, of: group)[offset % 4]
                 }
             }
             start += 16
+        }
+    }
+
+    /// Block `j` (0–3) of a group of four.
+    @inline(__always)
+    private static func pick(
+        _ j: Int, of group: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+    ) -> SIMD4<Float> {
+        switch j {
+        case 0: group.0
+        case 1: group.1
+        case 2: group.2
+        default: group.3
         }
     }
 

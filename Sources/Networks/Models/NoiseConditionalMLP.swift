@@ -91,28 +91,33 @@ public struct NoiseConditionalMLP: TrainableModel {
             return Tensor.concatenate(
                 pieces.map { self(x.slice(alongAxis: 0, $0), condition.rows($0)) }, alongAxis: 0)
         }
+        var h: Tensor
+        if condition.isShared, let folded = sharedFirstLayer(x, condition) {
+            h = folded
+        } else {
+            h = hidden[0](
+                Tensor.concatenate([x, noiseEmbedding(condition)], alongAxis: 1), parameters, at: 4, activation: .silu)
+        }
+        for (i, layer) in hidden.enumerated().dropFirst() {
+            h = layer(h, parameters, at: 4 + 2 * i, activation: .silu)
+        }
+        return output(h, parameters, at: 4 + 2 * hidden.count)
+    }
+
+    /// e, the embedding of each sample's noise state (and label), `[N, embedding width]`.
+    private func noiseEmbedding(_ condition: NoiseCondition) -> Tensor {
+        let n = condition.count
         let c: Tensor
         switch conditioning {
         case .logNoiseLevel: c = condition.logNoiseLevel.reshaped([n, 1])
         case .time: c = condition.time.reshaped([n, 1])
-        }
-        if condition.isShared, let first = sharedFirstLayer(x, c, condition) {
-            var h = first
-            for (i, layer) in hidden.enumerated().dropFirst() {
-                h = layer(h, parameters, at: 4 + 2 * i, activation: .silu)
-            }
-            return output(h, parameters, at: 4 + 2 * hidden.count)
         }
         var e = embedding.0(c, parameters, at: 0, activation: .silu)
         e = embedding.1(e, parameters, at: 2, activation: .silu)
         if let labelEmbedding {
             e = e + labelEmbedding(condition.labels, count: n, parameters, at: 6 + 2 * hidden.count)
         }
-        var h = Tensor.concatenate([x, e], alongAxis: 1)
-        for (i, layer) in hidden.enumerated() {
-            h = layer(h, parameters, at: 4 + 2 * i, activation: .silu)
-        }
-        return output(h, parameters, at: 4 + 2 * hidden.count)
+        return e
     }
 
     /// The first hidden layer when every sample has the same condition (`NoiseCondition.isShared`):
@@ -123,17 +128,11 @@ public struct NoiseConditionalMLP: TrainableModel {
     /// with e and the bracket computed for one row and used as the bias of a product over the
     /// data columns alone (k = dimension instead of dimension + embedding width, and no embedding
     /// per row): the same function, rounded in another order. `nil` when the samples' labels differ.
-    private func sharedFirstLayer(_ x: Tensor, _ c: Tensor, _ condition: NoiseCondition) -> Tensor? {
-        var label: [Int]?
-        if labelEmbedding != nil, let labels = condition.labels {
-            guard let first = labels.first, labels.allSatisfy({ $0 == first }) else { return nil }
-            label = [first]
+    private func sharedFirstLayer(_ x: Tensor, _ condition: NoiseCondition) -> Tensor? {
+        if labelEmbedding != nil, let labels = condition.labels, let first = labels.first {
+            guard labels.allSatisfy({ $0 == first }) else { return nil }
         }
-        var e = embedding.0(c.slice(alongAxis: 0, 0..<1), parameters, at: 0, activation: .silu)
-        e = embedding.1(e, parameters, at: 2, activation: .silu)
-        if let labelEmbedding {
-            e = e + labelEmbedding(label, count: 1, parameters, at: 6 + 2 * hidden.count)
-        }
+        let e = noiseEmbedding(condition.rows(0..<1))
         let weight = parameters.tensors[4]
         let dataWeight = weight.slice(alongAxis: 1, 0..<dimension)
         let embeddingWeight = weight.slice(alongAxis: 1, dimension..<(dimension + embeddingWidth))
