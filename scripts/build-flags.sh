@@ -5,7 +5,8 @@
 # `-target-cpu haswell` (the elementwise kernels run 8 floats wide instead of SSE2's 4, ≈ 20 %
 # on sampling workloads). Nothing elsewhere, or when SCOREKIT_PORTABLE=1 (a binary that runs on
 # any x86-64). Both levels have FMA, so `-D SCOREKIT_FMA` lets FastMath fuse its multiply-adds
-# (SiLU ≈ 2× faster). OpenBLAS picks its own kernels at run time either way.
+# (SiLU ≈ 2× faster), and `-D SCOREKIT_AVX512` gives the panel kernels of inference their
+# 16-accumulator tile (PanelKernels.swift). OpenBLAS picks its own kernels at run time either way.
 set -euo pipefail
 if [ "${SCOREKIT_PORTABLE:-0}" = "1" ] || [ "$(uname -m)" != "x86_64" ] || [ ! -r /proc/cpuinfo ]; then
   exit 0
@@ -13,7 +14,7 @@ fi
 flags="$(grep -m1 '^flags' /proc/cpuinfo || true)"
 has() { case " $flags " in *" $1 "*) return 0 ;; esac; return 1; }
 if has avx512f && has avx512bw && has avx512dq && has avx512vl; then
-  echo "-Xswiftc -target-cpu -Xswiftc skylake-avx512 -Xswiftc -DSCOREKIT_FMA"
+  echo "-Xswiftc -target-cpu -Xswiftc skylake-avx512 -Xswiftc -DSCOREKIT_FMA -Xswiftc -DSCOREKIT_AVX512"
   exit 0
 fi
 case " $flags " in

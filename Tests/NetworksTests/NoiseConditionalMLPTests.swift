@@ -83,6 +83,44 @@ import Testing
         }
     }
 
+    /// Untracked calls run on panels (`PanelBatch`), tracked ones through the recorded ops: the
+    /// same function within rounding, per-sample and shared conditions, with and without labels.
+    @Test(arguments: [0, 3])
+    func inferenceAgreesWithTheRecordedPath(classCount: Int) {
+        let model = NoiseConditionalMLP(dimension: 2, conditioning: .time, classCount: classCount, seed: 8)
+        var noise = PerSampleNoise(seed: 2)
+        let x = noise.normal([45, 2])
+        let m = Marginal(signalScale: 0.7, noiseScale: 0.7, signalScaleDerivative: -0.3, noiseScaleDerivative: 0.3)
+        let labels: [Int]? = classCount > 0 ? (0..<45).map { $0 % 3 } : nil
+        let conditions = [
+            NoiseCondition(
+                times: (0..<45).map { 0.02 * Double($0) }, marginals: Array(repeating: m, count: 45),
+                labels: labels),
+            NoiseCondition(
+                count: 45, time: 0.4, marginal: m, labels: classCount > 0 ? Array(repeating: 1, count: 45) : nil),
+        ]
+        for condition in conditions {
+            let panels = model(x, condition).scalars
+            let recorded = model(x.tracked(), condition).scalars
+            let largest = zip(panels, recorded).map { abs($0 - $1) }.max() ?? 0
+            #expect(largest <= 1e-5 * (recorded.map(abs).max() ?? 1), "largest difference \(largest)")
+        }
+    }
+
+    /// Untracked, a sample's output is the same bits alone or among others.
+    @Test func untrackedRowsDoNotDependOnTheBatch() {
+        let model = NoiseConditionalMLP(dimension: 2, conditioning: .time, seed: 9)
+        var noise = PerSampleNoise(seed: 3)
+        let x = noise.normal([40, 2])
+        let m = Marginal(signalScale: 0.9, noiseScale: 0.4, signalScaleDerivative: 0, noiseScaleDerivative: 1)
+        let condition = NoiseCondition(
+            times: (0..<40).map { 0.01 + 0.02 * Double($0) }, marginals: Array(repeating: m, count: 40))
+        let whole = model(x, condition)
+        for rows in [0..<1, 5..<12, 39..<40] {
+            #expect(model(x.slice(alongAxis: 0, rows), condition.rows(rows)) == whole.slice(alongAxis: 0, rows))
+        }
+    }
+
     @Test func parameterGradientsMatchFiniteDifferences() {
         let model = NoiseConditionalMLP(dimension: 2, embeddingWidth: 4, hiddenWidths: [8, 8], seed: 5)
         let x = Tensor([0.3, -0.7, 1.1, 0.2, -0.4, 0.9], shape: [3, 2])

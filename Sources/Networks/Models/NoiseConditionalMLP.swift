@@ -85,6 +85,7 @@ public struct NoiseConditionalMLP: TrainableModel {
 
     public func callAsFunction(_ x: Tensor, _ condition: NoiseCondition) -> Tensor {
         precondition(x.rank == 2 && x.shape[1] == dimension, "the MLP takes [N, \(dimension)], got \(x.shape)")
+        guard records(x, condition) else { return inference(x, condition) }
         let n = x.shape[0]
         if n > Self.largestUnsplitBatch {
             let pieces = Compute.shardRanges(count: n, rows: Self.rowsPerPiece)
@@ -92,8 +93,8 @@ public struct NoiseConditionalMLP: TrainableModel {
                 pieces.map { self(x.slice(alongAxis: 0, $0), condition.rows($0)) }, alongAxis: 0)
         }
         var h: Tensor
-        if condition.isShared, let folded = sharedFirstLayer(x, condition) {
-            h = folded
+        if condition.isShared, let (weight, bias) = sharedFirstLayer(condition) {
+            h = Tensor.linearSiLU(x, weight: weight, bias: bias)
         } else {
             h = hidden[0](
                 Tensor.concatenate([x, noiseEmbedding(condition)], alongAxis: 1), parameters, at: 4, activation: .silu)
@@ -102,6 +103,54 @@ public struct NoiseConditionalMLP: TrainableModel {
             h = layer(h, parameters, at: 4 + 2 * i, activation: .silu)
         }
         return output(h, parameters, at: 4 + 2 * hidden.count)
+    }
+
+    /// Whether an evaluation is recorded for differentiation (something it reads is tracked).
+    private func records(_ x: Tensor, _ condition: NoiseCondition) -> Bool {
+        guard Autodiff.isRecording else { return false }
+        return x.isTracked || condition.time.isTracked || condition.signalScale.isTracked
+            || condition.noiseScale.isTracked || parameters.tensors.contains { $0.isTracked }
+    }
+
+    /// The network on panels of samples (`PanelBatch`), when nothing is tracked: the same
+    /// function as the recorded path (rounded differently), ≈ 10 % faster, and each sample's
+    /// result independent of the batch around it. Pieces of a large batch run in parallel.
+    private func inference(_ x: Tensor, _ condition: NoiseCondition) -> Tensor {
+        let n = x.shape[0]
+        if n > Self.largestUnsplitBatch {
+            let pieces = Compute.shardRanges(count: n, rows: Self.rowsPerPiece)
+            return Tensor.concatenate(
+                Compute.mapShards(pieces) { inference(x.slice(alongAxis: 0, $0), condition.rows($0)) }, alongAxis: 0)
+        }
+        let tensors = parameters.tensors
+        let input = PanelBatch(x)
+        var h: PanelBatch
+        if condition.isShared, let (weight, bias) = sharedFirstLayer(condition) {
+            h = input.linear(weight: weight, bias: bias, activation: .silu)
+        } else {
+            h = PanelBatch(stacking: [input, panelEmbedding(condition)])
+                .linear(weight: tensors[4], bias: tensors[5], activation: .silu)
+        }
+        for i in 1..<hidden.count {
+            h = h.linear(weight: tensors[4 + 2 * i], bias: tensors[5 + 2 * i], activation: .silu)
+        }
+        let last = 4 + 2 * hidden.count
+        return h.linear(weight: tensors[last], bias: tensors[last + 1]).tensor()
+    }
+
+    /// `noiseEmbedding(_:)` on panels.
+    private func panelEmbedding(_ condition: NoiseCondition) -> PanelBatch {
+        let n = condition.count
+        let c: Tensor
+        switch conditioning {
+        case .logNoiseLevel: c = condition.logNoiseLevel.reshaped([n, 1])
+        case .time: c = condition.time.reshaped([n, 1])
+        }
+        let tensors = parameters.tensors
+        let e = PanelBatch(c).linear(weight: tensors[0], bias: tensors[1], activation: .silu)
+            .linear(weight: tensors[2], bias: tensors[3], activation: .silu)
+        guard let labelEmbedding else { return e }
+        return e + PanelBatch(labelEmbedding(condition.labels, count: n, parameters, at: 6 + 2 * hidden.count))
     }
 
     /// e, the embedding of each sample's noise state (and label), `[N, embedding width]`.
@@ -120,7 +169,8 @@ public struct NoiseConditionalMLP: TrainableModel {
         return e
     }
 
-    /// The first hidden layer when every sample has the same condition (`NoiseCondition.isShared`):
+    /// The first hidden layer's weight and bias when every sample has the same condition
+    /// (`NoiseCondition.isShared`):
     ///
     /// ```
     /// SiLU([x, e]·W₁ᵀ + b₁) = SiLU(x·W₁ₓᵀ + (e·W₁ₑᵀ + b₁)),   W₁ = [W₁ₓ | W₁ₑ]
@@ -128,7 +178,7 @@ public struct NoiseConditionalMLP: TrainableModel {
     /// with e and the bracket computed for one row and used as the bias of a product over the
     /// data columns alone (k = dimension instead of dimension + embedding width, and no embedding
     /// per row): the same function, rounded in another order. `nil` when the samples' labels differ.
-    private func sharedFirstLayer(_ x: Tensor, _ condition: NoiseCondition) -> Tensor? {
+    private func sharedFirstLayer(_ condition: NoiseCondition) -> (weight: Tensor, bias: Tensor)? {
         if labelEmbedding != nil, let labels = condition.labels, let first = labels.first {
             guard labels.allSatisfy({ $0 == first }) else { return nil }
         }
@@ -137,6 +187,6 @@ public struct NoiseConditionalMLP: TrainableModel {
         let dataWeight = weight.slice(alongAxis: 1, 0..<dimension)
         let embeddingWeight = weight.slice(alongAxis: 1, dimension..<(dimension + embeddingWidth))
         let bias = Tensor.linear(e, weight: embeddingWeight, bias: parameters.tensors[5]).reshaped([hiddenWidths[0]])
-        return Tensor.linearSiLU(x, weight: dataWeight, bias: bias)
+        return (dataWeight, bias)
     }
 }
