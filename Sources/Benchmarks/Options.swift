@@ -19,6 +19,12 @@ struct Options {
     /// kP and kI of RK45's step-size controller in w4/w5 (`--pcoeff`, `--icoeff`).
     var proportionalCoefficient = DormandPrinceSampler.Configuration().proportionalCoefficient
     var integralCoefficient = DormandPrinceSampler.Configuration().integralCoefficient
+    /// RK45's first step in w4/w5 (`--first-step`); 0 selects it (the default).
+    var initialStepSize = DormandPrinceSampler.Configuration().initialStepSize
+    /// RK45's safety factor in w4/w5 (`--safety`).
+    var safety = DormandPrinceSampler.Configuration().safety
+    /// Whether RK45's controller predicts the error's trend in w4/w5 (`--predictive`).
+    var predictive = DormandPrinceSampler.Configuration().predictive
 
     static let usage = """
         usage: scorekit-bench WORKLOAD [options]
@@ -45,6 +51,10 @@ struct Options {
           --step-control S    w4/w5: perSample (default; batch-invariant) or batch (one step size
                               per shard, as diffrax and score_sde)
           --pcoeff X, --icoeff X  w4/w5: kP and kI of RK45's step-size controller (default 0, 1)
+          --first-step X      w4/w5: RK45's first step (default 0: selected from the field)
+          --safety X          w4/w5: RK45's safety factor (default 0.9)
+          --predictive 0|1    w4/w5: Gustafsson's predictive step limit (default 1; 0 is scipy's
+                              and diffrax's controller)
         """
 
     static func parse(_ arguments: [String]) -> Options? {
@@ -73,6 +83,10 @@ struct Options {
             case "--pcoeff":
                 guard let v = Double(value), v >= 0 else { return nil }; options.proportionalCoefficient = v
             case "--icoeff": guard let v = Double(value), v > 0 else { return nil }; options.integralCoefficient = v
+            case "--first-step": guard let v = Double(value), v >= 0 else { return nil }; options.initialStepSize = v
+            case "--safety": guard let v = Double(value), v > 0, v <= 1 else { return nil }; options.safety = v
+            case "--predictive":
+                guard let v = Int(value), v == 0 || v == 1 else { return nil }; options.predictive = v == 1
             default: return nil
             }
         }

@@ -157,6 +157,9 @@ enum SamplingWorkloads {
         configuration.stepControl = options.stepControl
         configuration.proportionalCoefficient = options.proportionalCoefficient
         configuration.integralCoefficient = options.integralCoefficient
+        configuration.initialStepSize = options.initialStepSize
+        configuration.safety = options.safety
+        configuration.predictive = options.predictive
         return configuration
     }
 
@@ -186,6 +189,7 @@ enum SamplingWorkloads {
                 "rejected_mean_per_sample": Double(outcomes.flatMap { $0.rejectedStepCounts }.reduce(0, +))
                     / Double(perSample.count),
                 "pcoeff": options.proportionalCoefficient, "icoeff": options.integralCoefficient,
+                "predictive": options.predictive, "first_step": options.initialStepSize, "safety": options.safety,
                 "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "check_radius_mean": mean,
                 "check_radius_std": std, "tag": options.tag,
             ], to: options.out)
@@ -222,6 +226,7 @@ enum SamplingWorkloads {
                 "values": run.values, "other_busy": run.busy, "nfe": nfe,
                 "nfe_mean_per_sample": Double(perSample.reduce(0, +)) / Double(Swift.max(perSample.count, 1)),
                 "pcoeff": options.proportionalCoefficient, "icoeff": options.integralCoefficient,
+                "predictive": options.predictive, "first_step": options.initialStepSize, "safety": options.safety,
                 "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "nll_nats": nll,
                 "bpd": nll / (2 * Foundation.log(2.0)), "tag": options.tag,
             ], to: options.out)

@@ -49,7 +49,7 @@ public func runAdaptive<S: AdaptiveSampler, F: VectorField>(
         }
         sizes = sizes.map { Swift.min(Swift.max($0, control.minimumStepSize), control.maximumStepSize) }
         var done = Array(repeating: false, count: n)
-        var previousError = Array(repeating: 1.0, count: n)
+        var previous = Array(repeating: (error: 1.0, size: 0.0), count: n)
         var rejectedLast = Array(repeating: false, count: n)
         var accepted = Array(repeating: 0, count: n)
         var rejected = Array(repeating: 0, count: n)
@@ -87,8 +87,9 @@ public func runAdaptive<S: AdaptiveSampler, F: VectorField>(
                     times[i] = finishing[j] ? end : times[i] + steps[j]
                     done[i] = finishing[j]
                     factor = control.acceptedFactor(
-                        error: e, previousError: previousError[i], rejectedLast: rejectedLast[i], order: exponentOrder)
-                    previousError[i] = Swift.max(e, 1e-10)
+                        error: e, size: Swift.abs(steps[j]), previous: previous[i], rejectedLast: rejectedLast[i],
+                        order: exponentOrder)
+                    previous[i] = (Swift.max(e, 1e-10), Swift.abs(steps[j]))
                     rejectedLast[i] = false
                 } else {
                     rejected[i] += 1
@@ -135,12 +136,21 @@ public func runAdaptive<S: AdaptiveSampler, F: VectorField>(
 
 extension StepSizeControl {
     /// The factor on the step after an accepted step with error norm `error` (≤ 1).
-    func acceptedFactor(error e: Double, previousError: Double, rejectedLast: Bool, order: Double) -> Double {
+    ///
+    /// `size` is the accepted step's size and `previous` the error norm and size of the accepted
+    /// step before it (size 0 when there was none).
+    func acceptedFactor(
+        error e: Double, size: Double, previous: (error: Double, size: Double), rejectedLast: Bool, order: Double
+    ) -> Double {
         let p = proportionalCoefficient
         var factor =
             e == 0
             ? maximumFactor
-            : safety * Foundation.pow(e, -(p + integralCoefficient) / order) * Foundation.pow(previousError, p / order)
+            : safety * Foundation.pow(e, -(p + integralCoefficient) / order) * Foundation.pow(previous.error, p / order)
+        if predictive, previous.size > 0, e > 0 {
+            let trend = Foundation.pow(Swift.max(previous.error, 1e-2) / (e * e), 1 / order)
+            factor = Swift.min(factor, safety * (size / previous.size) * trend)
+        }
         factor = Swift.min(Swift.max(factor, minimumFactor), maximumFactor)
         return rejectedLast ? Swift.min(factor, 1) : factor
     }
@@ -180,7 +190,7 @@ private func runAdaptiveSharingSteps<S: AdaptiveSampler, F: VectorField>(
             count += 1
         }
         size = Swift.min(Swift.max(size, control.minimumStepSize), control.maximumStepSize)
-        var previousError = 1.0
+        var previous = (error: 1.0, size: 0.0)
         var rejectedLast = false
         var accepted = 0
         var rejected = 0
@@ -194,8 +204,8 @@ private func runAdaptiveSharingSteps<S: AdaptiveSampler, F: VectorField>(
             if e <= 1 {  // false for NaN
                 accepted += 1
                 factor = control.acceptedFactor(
-                    error: e, previousError: previousError, rejectedLast: rejectedLast, order: order)
-                previousError = Swift.max(e, 1e-10)
+                    error: e, size: Swift.abs(step), previous: previous, rejectedLast: rejectedLast, order: order)
+                previous = (Swift.max(e, 1e-10), Swift.abs(step))
                 rejectedLast = false
                 y = attempt.proposal
                 t = finishing ? end : t + step

@@ -17,6 +17,10 @@ extension DormandPrinceSampler {
         public var proportionalCoefficient = 0.0
         /// kI, the integral coefficient (diffrax's `icoeff`).
         public var integralCoefficient = 1.0
+        /// Whether accepted steps after the first are limited by Gustafsson's predictive factor,
+        /// which extrapolates the error's trend (`StepSizeControl.predictive`; false gives
+        /// scipy's and diffrax's controller).
+        public var predictive = true
         /// The first step's size in t; 0 selects it automatically (Hairer's estimate, one evaluation).
         public var initialStepSize = 0.0
         /// The smallest step size in t allowed before the end; below it the run fails.
@@ -76,6 +80,7 @@ extension DormandPrinceSampler {
             c.maximumFactor = maximumFactor
             c.proportionalCoefficient = proportionalCoefficient
             c.integralCoefficient = integralCoefficient
+            c.predictive = predictive
             c.initialStepSize = initialStepSize
             c.minimumStepSize = minimumStepSize
             c.maximumStepSize = maximumStepSize
