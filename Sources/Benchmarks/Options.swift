@@ -34,6 +34,8 @@ struct Options {
           w4   probability-flow ODE with RK45 at 1e-5: seconds and NFE (--weights weights_vp)
           w5   likelihood through the PF-ODE, Hutchinson, RK45 at 1e-5 (--weights weights_vp)
           w6   sgemm GFLOP/s at the network's shapes and at 2048³
+          fwd  one untracked forward pass of the seed's MLP over --n rows (default 512), one thread
+               (µs, GFLOP/s): the evaluation W3–W5 repeat; --steps passes per repeat
           unet forward + backward of the digits recipe's U-Net, batch --n (default 128; ms/step;
                scripts/bench/unet_torch.py is its PyTorch twin); --rows-per-shard 64 runs 2 shards
         options:

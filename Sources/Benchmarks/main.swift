@@ -14,6 +14,7 @@ do {
     case "w4": try SamplingWorkloads.w4(options)
     case "w5": try SamplingWorkloads.w5(options)
     case "w6": W6.run(options)
+    case "fwd": ForwardWorkload.run(options)
     case "unet": try UNetWorkload.run(options)
     default:
         FileHandle.standardError.write("unknown workload '\(options.workload)'\n\(Options.usage)".data(using: .utf8)!)
