@@ -25,6 +25,8 @@ struct Options {
     var safety = DormandPrinceSampler.Configuration().safety
     /// Whether RK45's controller predicts the error's trend in w4/w5 (`--predictive`).
     var predictive = DormandPrinceSampler.Configuration().predictive
+    /// The variable RK45 steps in for w4/w5 (`--time-variable`).
+    var timeVariable = DormandPrinceSampler.Configuration().timeVariable
 
     static let usage = """
         usage: scorekit-bench WORKLOAD [options]
@@ -55,6 +57,7 @@ struct Options {
           --pcoeff X, --icoeff X  w4/w5: kP and kI of RK45's step-size controller (default 0, 1)
           --first-step X      w4/w5: RK45's first step (default 0: selected from the field)
           --safety X          w4/w5: RK45's safety factor (default 0.9)
+          --time-variable V   w4/w5: time (default) or logSignalToNoiseRatio, what RK45 steps in
           --predictive 0|1    w4/w5: Gustafsson's predictive step limit (default 1; 0 is scipy's
                               and diffrax's controller)
         """
@@ -87,6 +90,8 @@ struct Options {
             case "--icoeff": guard let v = Double(value), v > 0 else { return nil }; options.integralCoefficient = v
             case "--first-step": guard let v = Double(value), v >= 0 else { return nil }; options.initialStepSize = v
             case "--safety": guard let v = Double(value), v > 0, v <= 1 else { return nil }; options.safety = v
+            case "--time-variable":
+                guard let v = AdaptiveTimeVariable(rawValue: value) else { return nil }; options.timeVariable = v
             case "--predictive":
                 guard let v = Int(value), v == 0 || v == 1 else { return nil }; options.predictive = v == 1
             default: return nil

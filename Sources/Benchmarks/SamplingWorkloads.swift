@@ -160,6 +160,7 @@ enum SamplingWorkloads {
         configuration.initialStepSize = options.initialStepSize
         configuration.safety = options.safety
         configuration.predictive = options.predictive
+        configuration.timeVariable = options.timeVariable
         return configuration
     }
 
@@ -189,7 +190,8 @@ enum SamplingWorkloads {
                 "rejected_mean_per_sample": Double(outcomes.flatMap { $0.rejectedStepCounts }.reduce(0, +))
                     / Double(perSample.count),
                 "pcoeff": options.proportionalCoefficient, "icoeff": options.integralCoefficient,
-                "predictive": options.predictive, "first_step": options.initialStepSize, "safety": options.safety,
+                "predictive": options.predictive, "time_variable": options.timeVariable.rawValue,
+                "first_step": options.initialStepSize, "safety": options.safety,
                 "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "check_radius_mean": mean,
                 "check_radius_std": std, "tag": options.tag,
             ], to: options.out)
@@ -226,7 +228,8 @@ enum SamplingWorkloads {
                 "values": run.values, "other_busy": run.busy, "nfe": nfe,
                 "nfe_mean_per_sample": Double(perSample.reduce(0, +)) / Double(Swift.max(perSample.count, 1)),
                 "pcoeff": options.proportionalCoefficient, "icoeff": options.integralCoefficient,
-                "predictive": options.predictive, "first_step": options.initialStepSize, "safety": options.safety,
+                "predictive": options.predictive, "time_variable": options.timeVariable.rawValue,
+                "first_step": options.initialStepSize, "safety": options.safety,
                 "rows_per_shard": rows, "step_control": options.stepControl.rawValue, "nll_nats": nll,
                 "bpd": nll / (2 * Foundation.log(2.0)), "tag": options.tag,
             ], to: options.out)

@@ -133,6 +133,10 @@ public struct StepSizeControl: Sendable, Equatable {
     public var integralCoefficient = 1.0
     /// Whether accepted steps are limited by Gustafsson's predictive factor (see above).
     public var predictive = true
+    /// The variable the steps are taken in, where the run knows its process (sampling,
+    /// likelihood, encoding): t or the log signal-to-noise ratio λ. Step sizes and their limits
+    /// are in that variable.
+    public var timeVariable = AdaptiveTimeVariable.time
     /// The first step's size; 0 selects it automatically (Hairer's algorithm, scipy's `select_initial_step`).
     public var initialStepSize = 0.0
     /// The smallest step size allowed before reaching the end; smaller fails with `stepSizeTooSmall`.

@@ -74,7 +74,8 @@ public func runAdaptive<S: AdaptiveSampler, P: ReverseProcess>(
     let end = denoisesAtEnd ? times[times.count - 2] : times[times.count - 1]
     let counted = CountingProcess(base: process)
     var outcome = try runAdaptive(
-        sampler, field: ProbabilityFlowField(process: counted), from: times[0], to: end, initial: initial)
+        sampler, field: ProbabilityFlowField(process: counted), sde: process.sde, from: times[0], to: end,
+        initial: initial)
     if denoisesAtEnd {
         outcome.solution = Autodiff.withoutRecording { counted.denoised(outcome.solution, at: end) }
         outcome.sampleEvaluationCounts = outcome.sampleEvaluationCounts.map { $0 + 1 }

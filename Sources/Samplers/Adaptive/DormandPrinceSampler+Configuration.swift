@@ -21,6 +21,10 @@ extension DormandPrinceSampler {
         /// which extrapolates the error's trend (`StepSizeControl.predictive`; false gives
         /// scipy's and diffrax's controller).
         public var predictive = true
+        /// The variable the steps are taken in: `time` (t, as scipy and diffrax) or
+        /// `logSignalToNoiseRatio` (λ = log(α²/σ²); see `AdaptiveTimeVariable`). The step-size
+        /// keys below are in this variable.
+        public var timeVariable = AdaptiveTimeVariable.time
         /// The first step's size in t; 0 selects it automatically (Hairer's estimate, one evaluation).
         public var initialStepSize = 0.0
         /// The smallest step size in t allowed before the end; below it the run fails.
@@ -81,6 +85,7 @@ extension DormandPrinceSampler {
             c.proportionalCoefficient = proportionalCoefficient
             c.integralCoefficient = integralCoefficient
             c.predictive = predictive
+            c.timeVariable = timeVariable
             c.initialStepSize = initialStepSize
             c.minimumStepSize = minimumStepSize
             c.maximumStepSize = maximumStepSize

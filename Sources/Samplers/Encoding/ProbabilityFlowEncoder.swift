@@ -84,7 +84,8 @@ public struct ProbabilityFlowEncoder<Solver: AdaptiveSampler>: Sendable {
         let start = Swift.max(configuration.startTime, range.lowerBound)
         let counted = CountingProcess(base: process)
         var outcome = try runAdaptive(
-            solver, field: ProbabilityFlowField(process: counted), from: encoding ? start : range.upperBound,
+            solver, field: ProbabilityFlowField(process: counted), sde: process.sde,
+            from: encoding ? start : range.upperBound,
             to: encoding ? range.upperBound : start, initial: x)
         guard outcome.solution.isFinite else {
             throw .nonFinite(

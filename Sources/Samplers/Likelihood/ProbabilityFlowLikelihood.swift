@@ -104,7 +104,8 @@ public struct ProbabilityFlowLikelihood<Solver: AdaptiveSampler>: Sendable {
             estimator: "ProbabilityFlowLikelihood")
         let initial = Tensor.concatenate(
             [data.detached().reshaped([n, d]), Tensor.zeros([n, columns])], alongAxis: 1)
-        let outcome = try runAdaptive(solver, field: field, from: start, to: sde.timeRange.upperBound, initial: initial)
+        let outcome = try runAdaptive(
+            solver, field: field, sde: sde, from: start, to: sde.timeRange.upperBound, initial: initial)
         let latents = outcome.solution.slice(alongAxis: 1, 0..<d).reshaped(data.shape)
         guard latents.isFinite, outcome.solution.isFinite else {
             throw .nonFinite(
