@@ -100,12 +100,6 @@ enum PanelKernels {
         var a0 = w, a1 = w + inputs, a2 = w + 2 * inputs, a3 = w + 3 * inputs
         var a4 = w + 4 * inputs, a5 = w + 5 * inputs, a6 = w + 6 * inputs, a7 = w + 7 * inputs
         let end = w + inputs
-        @inline(__always) func step(_ c: inout (V, V), _ a: inout UnsafePointer<Float>, _ b0: V, _ b1: V) {
-            let s = V(repeating: a.pointee)
-            a += 1
-            c.0 = multiplyAdd(s, b0, c.0)
-            c.1 = multiplyAdd(s, b1, c.1)
-        }
         while a0 < end {
             let b0 = column.loadUnaligned(as: V.self)
             let b1 = column.loadUnaligned(fromByteOffset: 64, as: V.self)
@@ -119,19 +113,7 @@ enum PanelKernels {
             step(&c6, &a6, b0, b1)
             step(&c7, &a7, b0, b1)
         }
-        let out = UnsafeMutableRawPointer(y)
-        @inline(__always) func store(_ c: (V, V), _ r: Int) {
-            out.storeBytes(of: c.0, toByteOffset: r * 128, as: V.self)
-            out.storeBytes(of: c.1, toByteOffset: r * 128 + 64, as: V.self)
-        }
-        store(c0, 0)
-        store(c1, 1)
-        store(c2, 2)
-        store(c3, 3)
-        store(c4, 4)
-        store(c5, 5)
-        store(c6, 6)
-        store(c7, 7)
+        for (r, c) in [c0, c1, c2, c3, c4, c5, c6, c7].enumerated() { store(c, row: r, of: y) }
     }
 
     /// y[r, 0..<16] = Σ_k w[r, k]·h[k, 0..<16] for r < 4, rows 32 floats apart (8 accumulators:
@@ -145,12 +127,6 @@ enum PanelKernels {
         var column = UnsafeRawPointer(h)
         var a0 = w, a1 = w + inputs, a2 = w + 2 * inputs, a3 = w + 3 * inputs
         let end = w + inputs
-        @inline(__always) func step(_ c: inout (V, V), _ a: inout UnsafePointer<Float>, _ b0: V, _ b1: V) {
-            let s = V(repeating: a.pointee)
-            a += 1
-            c.0 = multiplyAdd(s, b0, c.0)
-            c.1 = multiplyAdd(s, b1, c.1)
-        }
         while a0 < end {
             let b0 = column.loadUnaligned(as: V.self)
             let b1 = column.loadUnaligned(fromByteOffset: 32, as: V.self)
@@ -160,15 +136,7 @@ enum PanelKernels {
             step(&c2, &a2, b0, b1)
             step(&c3, &a3, b0, b1)
         }
-        let out = UnsafeMutableRawPointer(y)
-        @inline(__always) func store(_ c: (V, V), _ r: Int) {
-            out.storeBytes(of: c.0, toByteOffset: r * 128, as: V.self)
-            out.storeBytes(of: c.1, toByteOffset: r * 128 + 32, as: V.self)
-        }
-        store(c0, 0)
-        store(c1, 1)
-        store(c2, 2)
-        store(c3, 3)
+        for (r, c) in [c0, c1, c2, c3].enumerated() { store(c, row: r, of: y) }
     }
 
     /// y[0..<32] = Σ_k w[k]·h[k, 0..<32]: the rows left over by the tiles (a last layer of 2).
@@ -192,6 +160,25 @@ enum PanelKernels {
         out.storeBytes(of: c.1, toByteOffset: 32, as: V.self)
         out.storeBytes(of: c.2, toByteOffset: 64, as: V.self)
         out.storeBytes(of: c.3, toByteOffset: 96, as: V.self)
+    }
+
+    /// One k of a tile row: c += w[r, k]·(b0, b1), and the row's weight pointer moves on.
+    @inline(__always)
+    private static func step<V: SIMD>(_ c: inout (V, V), _ a: inout UnsafePointer<Float>, _ b0: V, _ b1: V)
+    where V.Scalar == Float {
+        let s = V(repeating: a.pointee)
+        a += 1
+        c.0 = multiplyAdd(s, b0, c.0)
+        c.1 = multiplyAdd(s, b1, c.1)
+    }
+
+    /// Row `row` of a tile's outputs (its two vectors side by side) into its panel row of 32.
+    @inline(__always)
+    private static func store<V: SIMD>(_ c: (V, V), row: Int, of y: UnsafeMutablePointer<Float>)
+    where V.Scalar == Float {
+        let out = UnsafeMutableRawPointer(y + row * width)
+        out.storeBytes(of: c.0, as: V.self)
+        out.storeBytes(of: c.1, toByteOffset: MemoryLayout<V>.stride, as: V.self)
     }
 
     /// a·b + c lane by lane, fused where the build targets FMA (see `FastMath.multiplyAdd`).

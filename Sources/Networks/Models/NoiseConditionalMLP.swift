@@ -138,16 +138,20 @@ public struct NoiseConditionalMLP: TrainableModel {
         return h.linear(weight: tensors[last], bias: tensors[last + 1]).tensor()
     }
 
+    /// What the embedding sees of each sample's noise state, `[N, 1]`.
+    private func conditioningInput(_ condition: NoiseCondition) -> Tensor {
+        let n = condition.count
+        switch conditioning {
+        case .logNoiseLevel: return condition.logNoiseLevel.reshaped([n, 1])
+        case .time: return condition.time.reshaped([n, 1])
+        }
+    }
+
     /// `noiseEmbedding(_:)` on panels.
     private func panelEmbedding(_ condition: NoiseCondition) -> PanelBatch {
         let n = condition.count
-        let c: Tensor
-        switch conditioning {
-        case .logNoiseLevel: c = condition.logNoiseLevel.reshaped([n, 1])
-        case .time: c = condition.time.reshaped([n, 1])
-        }
         let tensors = parameters.tensors
-        let e = PanelBatch(c).linear(weight: tensors[0], bias: tensors[1], activation: .silu)
+        let e = PanelBatch(conditioningInput(condition)).linear(weight: tensors[0], bias: tensors[1], activation: .silu)
             .linear(weight: tensors[2], bias: tensors[3], activation: .silu)
         guard let labelEmbedding else { return e }
         return e + PanelBatch(labelEmbedding(condition.labels, count: n, parameters, at: 6 + 2 * hidden.count))
@@ -156,12 +160,7 @@ public struct NoiseConditionalMLP: TrainableModel {
     /// e, the embedding of each sample's noise state (and label), `[N, embedding width]`.
     private func noiseEmbedding(_ condition: NoiseCondition) -> Tensor {
         let n = condition.count
-        let c: Tensor
-        switch conditioning {
-        case .logNoiseLevel: c = condition.logNoiseLevel.reshaped([n, 1])
-        case .time: c = condition.time.reshaped([n, 1])
-        }
-        var e = embedding.0(c, parameters, at: 0, activation: .silu)
+        var e = embedding.0(conditioningInput(condition), parameters, at: 0, activation: .silu)
         e = embedding.1(e, parameters, at: 2, activation: .silu)
         if let labelEmbedding {
             e = e + labelEmbedding(condition.labels, count: n, parameters, at: 6 + 2 * hidden.count)
