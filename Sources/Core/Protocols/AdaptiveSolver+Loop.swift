@@ -56,8 +56,9 @@ public func runAdaptive<S: AdaptiveSampler, F: VectorField>(
         while done.contains(false) {
             // Only unfinished samples are evaluated when the field can be restricted to them: a
             // batch then costs Σ per-sample evaluations, not its slowest sample's count times N.
-            // Each row takes the same steps either way (its values may differ in the last bits:
-            // matrix products over other row counts can round differently).
+            // Each row takes the same steps either way (for a model that computes rows alone, as
+            // the exact mixture and untracked `PanelBatch` networks do, with the same bits; an
+            // sgemm over another row count can round differently).
             let unfinished = (0..<n).filter { !done[$0] }
             let subset = unfinished.count < n ? field.restricted(toRows: unfinished) : nil
             let active = subset != nil || unfinished.count == n ? unfinished : Array(0..<n)
