@@ -22,6 +22,14 @@ enum SamplingWorkloads {
         return Swift.max(1, (options.count + options.threads - 1) / options.threads)
     }
 
+    /// W4/W5's shards: cut on whole panels of 32 samples under per-sample control (results do
+    /// not depend on the cut), as before under batch control (they do).
+    static func adaptiveShards(_ options: Options, rows: Int) -> [Range<Int>] {
+        options.stepControl == .batch
+            ? Compute.shardRanges(count: options.count, rows: rows)
+            : Compute.shardRanges(count: options.count, rows: rows, alignedTo: PanelBatch.panelWidth)
+    }
+
     static func registry() -> ComponentRegistry {
         var registry = ComponentRegistry()
         registry.registerSDEs()
@@ -172,7 +180,7 @@ enum SamplingWorkloads {
         let initial = start.normal([options.count, 2])
         let rows = adaptiveRowsPerShard(options)
         let run = try timed(options.reps) {
-            try Compute.mapShards(count: options.count, rows: rows) { (range) throws(SamplingError) in
+            try Compute.mapShards(adaptiveShards(options, rows: rows)) { (range) throws(SamplingError) in
                 try runAdaptive(
                     sampler, process: process, times: [1, 1e-3], initial: initial.slice(alongAxis: 0, range))
             }
@@ -212,7 +220,7 @@ enum SamplingWorkloads {
         let rows = adaptiveRowsPerShard(options)
         let start = PerSampleNoise(seed: 3)
         let run = try timed(options.reps) {
-            try Compute.mapShards(count: options.count, rows: rows) { (range) throws(SamplingError) in
+            try Compute.mapShards(adaptiveShards(options, rows: rows)) { (range) throws(SamplingError) in
                 var noise = start.shard(range)!
                 return try likelihood.estimate(data.slice(alongAxis: 0, range), process: process, noise: &noise)
             }

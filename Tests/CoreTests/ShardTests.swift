@@ -143,3 +143,19 @@ func maxAbsoluteDifference(_ a: Tensor, _ b: Tensor) -> Float {
         #expect(maxAbsoluteDifference(y, reference) <= 1e-6)
     }
 }
+
+@Suite("Aligned shard cuts")
+struct AlignedShardTests {
+    @Test("shards cover 0..<count in order, all but the last a multiple of the alignment")
+    func alignedCuts() {
+        for (count, rows, alignment) in [(10_000, 512, 32), (1, 512, 32), (33, 16, 32), (1_000, 100, 7), (64, 512, 32)]
+        {
+            let ranges = Compute.shardRanges(count: count, rows: rows, alignedTo: alignment)
+            #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == count)
+            #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            #expect(ranges.dropLast().allSatisfy { $0.count % alignment == 0 && !$0.isEmpty })
+        }
+        let cut = Compute.shardRanges(count: 10_000, rows: 512, alignedTo: 32)
+        #expect(cut.count == 20 && cut.filter { $0.count == 512 }.count == 13)
+    }
+}

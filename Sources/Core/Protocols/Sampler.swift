@@ -109,6 +109,8 @@ public func runSampler<S: Sampler, P: ReverseProcess, N: NoiseSource>(
 
 /// `runSampler` on shards of about `rowsPerShard` rows that run in parallel
 /// (`Compute.forEachShard`), each with its rows of `noise`; the samples are joined in order.
+/// Shards are cut on multiples of `PanelBatch.panelWidth` rows, so untracked networks compute
+/// no padding panels.
 ///
 /// A sample's result depends on its seed and index only (per-sample noise), so the samples are
 /// the same as those of one `runSampler` call on the whole batch, bit for bit. The evaluation
@@ -119,13 +121,13 @@ public func runSamplerInShards<S: Sampler, P: ReverseProcess, N: NoiseSource>(
     _ sampler: S, process: P, times: [Double], initial: Tensor, noise: inout N, rowsPerShard: Int = 1_000
 ) throws(SamplingError) -> SamplingOutcome {
     let count = initial.shape.first ?? 0
-    let ranges = Compute.shardRanges(count: count, rows: rowsPerShard)
+    let ranges = Compute.shardRanges(count: count, rows: rowsPerShard, alignedTo: PanelBatch.panelWidth)
     let shardNoise = ranges.compactMap { noise.shard($0) }
     guard ranges.count > 1, shardNoise.count == ranges.count else {
         return try runSampler(sampler, process: process, times: times, initial: initial, noise: &noise)
     }
     let start = noise
-    let parts = try Compute.mapShards(count: count, rows: rowsPerShard) {
+    let parts = try Compute.mapShards(ranges) {
         (rows) throws(SamplingError) -> (SamplingOutcome, N) in
         var shard = start.shard(rows)!
         let outcome = try runSampler(

@@ -21,6 +21,10 @@ public struct PanelBatch: Sendable {
         case silu
     }
 
+    /// Samples per panel: batches of a multiple of it compute no padding
+    /// (`Compute.shardRanges(count:rows:alignedTo:)`).
+    public static var panelWidth: Int { PanelKernels.width }
+
     /// The number of samples.
     public let count: Int
     /// The number of features of each sample.
