@@ -11,7 +11,8 @@ public import ScoreKitCore
 /// With the defaults (embedding 32, hidden 256 × 3) this is the network of the peer benchmarks
 /// (142,178 parameters in 2-D), whose parameters are named `emb1 emb2 l1 … l4` + `.weight`/`.bias`.
 ///
-/// Batches of more than 1,024 rows run in pieces of about 512 rows (activations stay in cache);
+/// Batches of more than 1,024 rows run in pieces of about 512 rows (activations stay in cache;
+/// untracked pieces run in parallel, on panels: `PanelBatch`);
 /// a shared condition (`NoiseCondition.isShared`) folds the embedding into the first layer's bias.
 ///
 /// With `classCount` K > 0 it is class-conditional: a learned row per label (and one for
@@ -85,13 +86,15 @@ public struct NoiseConditionalMLP: TrainableModel {
 
     public func callAsFunction(_ x: Tensor, _ condition: NoiseCondition) -> Tensor {
         precondition(x.rank == 2 && x.shape[1] == dimension, "the MLP takes [N, \(dimension)], got \(x.shape)")
-        guard records(x, condition) else { return inference(x, condition) }
+        let recorded = records(x, condition)
         let n = x.shape[0]
         if n > Self.largestUnsplitBatch {
             let pieces = Compute.shardRanges(count: n, rows: Self.rowsPerPiece)
-            return Tensor.concatenate(
-                pieces.map { self(x.slice(alongAxis: 0, $0), condition.rows($0)) }, alongAxis: 0)
+            let piece = { (rows: Range<Int>) in self(x.slice(alongAxis: 0, rows), condition.rows(rows)) }
+            // Untracked pieces run in parallel; recorded ones in order, on the caller's tape.
+            return Tensor.concatenate(recorded ? pieces.map(piece) : Compute.mapShards(pieces, piece), alongAxis: 0)
         }
+        guard recorded else { return inference(x, condition) }
         var h: Tensor
         if condition.isShared, let (weight, bias) = sharedFirstLayer(condition) {
             h = Tensor.linearSiLU(x, weight: weight, bias: bias)
@@ -114,14 +117,8 @@ public struct NoiseConditionalMLP: TrainableModel {
 
     /// The network on panels of samples (`PanelBatch`), when nothing is tracked: the same
     /// function as the recorded path (rounded differently), ≈ 10 % faster, and each sample's
-    /// result independent of the batch around it. Pieces of a large batch run in parallel.
+    /// result independent of the batch around it.
     private func inference(_ x: Tensor, _ condition: NoiseCondition) -> Tensor {
-        let n = x.shape[0]
-        if n > Self.largestUnsplitBatch {
-            let pieces = Compute.shardRanges(count: n, rows: Self.rowsPerPiece)
-            return Tensor.concatenate(
-                Compute.mapShards(pieces) { inference(x.slice(alongAxis: 0, $0), condition.rows($0)) }, alongAxis: 0)
-        }
         let tensors = parameters.tensors
         let input = PanelBatch(x)
         var h: PanelBatch
