@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ScoreKitNetworks", targets: ["ScoreKitNetworks"]),
         .library(name: "ScoreKitLosses", targets: ["ScoreKitLosses"]),
         .library(name: "ScoreKitRunner", targets: ["ScoreKitRunner"]),
+        .library(name: "ScoreKitCommandLine", targets: ["ScoreKitCommandLine"]),
         .library(name: "ScoreKitTesting", targets: ["ScoreKitTesting"]),
         .executable(name: "scorekit", targets: ["scorekit"]),
         .executable(name: "scorekit-bench", targets: ["scorekit-bench"]),
@@ -64,14 +65,21 @@ let package = Package(
             exclude: ["Data/Images/Digits/README.md"],
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "scorekit",
+        // Every subcommand, the global options and the progress display: someone else's
+        // executable is `ScoreKitCommand.main(registry:)` with its own components.
+        .target(
+            name: "ScoreKitCommandLine",
             dependencies: [
-                "ScoreKitRunner", "ScoreKitCore", "ScoreKitSDEs", "ScoreKitSamplers", "ScoreKitNetworks",
-                "ScoreKitLosses",
+                "ScoreKitRunner", "ScoreKitCore", "ScoreKitSamplers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Sources/CommandLine",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "scorekit",
+            dependencies: ["ScoreKitCommandLine", "ScoreKitRunner"],
             path: "Sources/scorekit",
             swiftSettings: strictSettings
         ),
@@ -126,7 +134,9 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "SamplersTests",
-            dependencies: ["ScoreKitCore", "ScoreKitSamplers", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitTesting"],
+            dependencies: [
+                "ScoreKitCore", "ScoreKitSamplers", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitRunner", "ScoreKitTesting",
+            ],
             path: "Tests/SamplersTests",
             swiftSettings: strictSettings),
         .testTarget(

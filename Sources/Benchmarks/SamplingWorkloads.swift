@@ -2,6 +2,7 @@ import Foundation
 import ScoreKitCore
 import ScoreKitNetworks
 import ScoreKitSDEs
+import ScoreKitRunner
 import ScoreKitSamplers
 
 /// W2–W5: sampling and likelihood with the peers' trained networks, as ../shared/bench/README.md
@@ -30,12 +31,7 @@ enum SamplingWorkloads {
             : Compute.shardRanges(count: options.count, rows: rows, alignedTo: PanelBatch.panelWidth)
     }
 
-    static func registry() -> ComponentRegistry {
-        var registry = ComponentRegistry()
-        registry.registerSDEs()
-        registry.registerSamplers()
-        return registry
-    }
+    static func registry() -> ComponentRegistry { .standard() }
 
     /// The peers' network from `file` (`weights_ncsn` or `weights_vp`).
     static func model(

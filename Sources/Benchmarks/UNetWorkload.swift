@@ -1,5 +1,6 @@
 import ScoreKitCore
 import ScoreKitNetworks
+import ScoreKitRunner
 
 /// `unet`: one forward + backward of the digits recipe's U-Net (recipes/digits-unet.yaml), the
 /// workload of scripts/bench/unet_torch.py.
@@ -12,8 +13,7 @@ import ScoreKitNetworks
 /// training runs it; a single shard uses OpenBLAS's threads inside its products instead.
 enum UNetWorkload {
     static func run(_ options: Options) throws {
-        var registry = ComponentRegistry()
-        registry.registerNetworks()
+        let registry = ComponentRegistry.standard()
         let network = try registry.make(
             .network,
             from: [

@@ -16,10 +16,7 @@ enum W1 {
     static let dataCount = 100_000
 
     static func run(_ options: Options) throws {
-        var registry = ComponentRegistry()
-        registry.registerSDEs()
-        registry.registerLosses()
-        registry.registerNetworks()
+        let registry = ComponentRegistry.standard()
         let sde = try registry.make(.sde, from: ["kind": "variance-exploding", "sigmaMin": 0.01, "sigmaMax": 10])
         let parameterization = try registry.make(.parameterization, from: ["kind": "score"])
         let loss = try registry.make(

@@ -5,12 +5,8 @@ import ScoreKitRunner
 import ScoreKitSamplers
 import Testing
 
-/// The registry of `scorekit`, exact models included.
-let exactRegistry: ComponentRegistry = {
-    var registry = pictureRegistry
-    registry.registerExactModels()
-    return registry
-}()
+/// The registry of `scorekit`.
+let exactRegistry = ComponentRegistry.standard()
 
 /// A recipe whose network is the exact mixture of its data.
 func exactRecipe(

@@ -38,12 +38,8 @@ final class SVGElements: NSObject, XMLParserDelegate {
     }
 }
 
-/// The registry of `scorekit`, samplers included.
-let pictureRegistry: ComponentRegistry = {
-    var registry = trainingRegistry
-    registry.registerSamplers()
-    return registry
-}()
+/// The registry of `scorekit`.
+let pictureRegistry = ComponentRegistry.standard()
 
 /// The run pictures: well-formed SVG with the stated number of elements, all inside the drawing.
 @Suite("run pictures", .serialized)

@@ -42,14 +42,8 @@ func resolutionError(_ yaml: String, overrides: [String] = []) -> RecipeError? {
     }
 }
 
-/// Every component as the `scorekit` command registers them (samplers aside, for now).
-let standardRegistry: ComponentRegistry = {
-    var registry = ComponentRegistry()
-    registry.registerSDEs()
-    registry.registerLosses()
-    registry.registerNetworks()
-    return registry
-}()
+/// Every component as the `scorekit` command registers them.
+let standardRegistry = ComponentRegistry.standard()
 
 /// Losses, networks and optimizers as the CLI registers them, and the fixtures below.
 let fixtureRegistry: ComponentRegistry = {

@@ -11,14 +11,7 @@ import Testing
 // the built `scorekit` binary.
 
 /// Processes, losses, networks, optimizers and data sets, as `scorekit` registers them.
-let trainingRegistry: ComponentRegistry = {
-    var registry = ComponentRegistry()
-    registry.registerSDEs()
-    registry.registerLosses()
-    registry.registerNetworks()
-    registry.registerDataSets()
-    return registry
-}()
+let trainingRegistry = ComponentRegistry.standard()
 
 /// A small NCSN recipe that trains in well under a second: VE, score target, noise levels,
 /// an MLP of two 32-wide layers, Adam with cosine decay, clipping and EMA.

@@ -2,17 +2,13 @@ import Foundation
 import ScoreKitCore
 import ScoreKitNetworks
 import ScoreKitSDEs
+import ScoreKitRunner
 import ScoreKitSamplers
 import ScoreKitTesting
 import Testing
 
-/// The registry of the modules under test, as the composition root builds it.
-let testRegistry: ComponentRegistry = {
-    var registry = ComponentRegistry()
-    registry.registerSDEs()
-    registry.registerSamplers()
-    return registry
-}()
+/// Every component, as the composition root builds it.
+let testRegistry = ComponentRegistry.standard()
 
 /// The seed's ring: 8 equal components of standard deviation 0.4 on a circle of radius 5.
 let ring = GaussianMixture.ring()

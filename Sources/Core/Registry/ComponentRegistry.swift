@@ -172,3 +172,17 @@ public struct ComponentRegistry: Sendable {
 }
 
 extension ComponentRegistry.Resolved: Sendable where Product: Sendable {}
+
+extension ComponentRegistry {
+    /// This registry with more components: `body` registers them on a copy.
+    ///
+    /// ```swift
+    /// let registry = ComponentRegistry.standard().adding { $0.register(sampler: RalstonSampler.self) }
+    /// ```
+    /// Registering an id its family already has is a `precondition` failure, as for `register`.
+    public func adding(_ body: (inout ComponentRegistry) -> Void) -> ComponentRegistry {
+        var copy = self
+        body(&copy)
+        return copy
+    }
+}

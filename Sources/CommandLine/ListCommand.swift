@@ -3,7 +3,7 @@ import ScoreKitCore
 import ScoreKitRunner
 
 /// `scorekit list [family]`: every registered component, its summary and its keys with defaults.
-struct ListCommand: ParsableCommand {
+struct ListCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List registered components with their keys and defaults.",
@@ -18,9 +18,9 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         global.apply()
-        let catalog = ComponentCatalog(registry: .standard())
+        let catalog = ComponentCatalog(registry: registry)
         var families = catalog.families
         if let family {
             do {

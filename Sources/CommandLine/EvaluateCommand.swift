@@ -3,7 +3,7 @@ import ScoreKitCore
 import ScoreKitRunner
 
 /// `scorekit evaluate RUN`: sample-quality metrics of generated samples against the recipe's data.
-struct EvaluateCommand: ParsableCommand {
+struct EvaluateCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Compare samples with the recipe's held-out data; print a table and write metrics JSON.",
@@ -36,7 +36,7 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         global.apply()
         var options = EvaluationSession.Options(source: source)
         options.samples = samples
@@ -44,7 +44,7 @@ struct EvaluateCommand: ParsableCommand {
         options.logger = global.logger
         options.overrides = try global.overrides(overrides)
         do {
-            let summary = try EvaluationSession(options: options, registry: .standard()).run()
+            let summary = try EvaluationSession(options: options, registry: registry).run()
             if !global.quiet { print(summary.report.table, terminator: "") }
             if !global.quiet { print("wrote \(summary.outputPath)") }
         } catch {

@@ -4,7 +4,7 @@ import ScoreKitCore
 import ScoreKitRunner
 
 /// `scorekit encode SOURCE --data FILE.npy`: data x₀ → latents x_T by the probability-flow ODE.
-struct EncodeCommand: ParsableCommand {
+struct EncodeCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
         abstract: "Encode data into latents x_T with the probability-flow ODE (RK45).",
@@ -25,11 +25,11 @@ struct EncodeCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         global.apply()
         let options = try flow.options(input: data, global: global)
         do {
-            let summary = try FlowSession(.encode, options: options, registry: .standard()).run(roundTrip: roundTrip)
+            let summary = try FlowSession(.encode, options: options, registry: registry).run(roundTrip: roundTrip)
             guard !global.quiet else { return }
             print("encoded \(summary.result.shape[0]) points with \(summary.evaluationCount) model evaluations")
             if let error = summary.roundTripError { print(String(format: "round-trip RMS error %.3g", error)) }
@@ -42,7 +42,7 @@ struct EncodeCommand: ParsableCommand {
 }
 
 /// `scorekit decode SOURCE --latents FILE.npy`: latents x_T → data x₀ by the probability-flow ODE.
-struct DecodeCommand: ParsableCommand {
+struct DecodeCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Decode latents x_T into data with the probability-flow ODE (RK45).",
@@ -56,11 +56,11 @@ struct DecodeCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         global.apply()
         let options = try flow.options(input: latents, global: global)
         do {
-            let summary = try FlowSession(.decode, options: options, registry: .standard()).run()
+            let summary = try FlowSession(.decode, options: options, registry: registry).run()
             guard !global.quiet else { return }
             print("decoded \(summary.result.shape[0]) points with \(summary.evaluationCount) model evaluations")
             print("wrote \(summary.outputPath)")

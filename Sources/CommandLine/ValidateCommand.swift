@@ -3,7 +3,7 @@ import ScoreKitCore
 import ScoreKitRunner
 
 /// `scorekit validate RECIPE...`: builds every component of each recipe without computing.
-struct ValidateCommand: ParsableCommand {
+struct ValidateCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check recipes: build every component and check that they fit together.",
@@ -26,10 +26,9 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         global.apply()
         let parsed = try global.overrides(overrides)
-        let registry = ComponentRegistry.standard()
         var failed = false
         for path in recipes {
             do {

@@ -4,7 +4,7 @@ import ScoreKitCore
 import ScoreKitRunner
 
 /// `scorekit sample RUN`: draws samples from a trained run with its recipe's time grid and sampler.
-struct SampleCommand: ParsableCommand {
+struct SampleCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
         abstract: "Draw samples from a trained run; write them as .npy with a picture for 2-D data.",
@@ -47,7 +47,7 @@ struct SampleCommand: ParsableCommand {
         guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
     }
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         global.apply()
         var options = SamplingSession.Options(source: source)
         options.checkpoint = checkpoint
@@ -58,7 +58,7 @@ struct SampleCommand: ParsableCommand {
         options.useRawWeights = rawWeights
         options.logger = global.logger
         options.overrides = try global.overrides(overrides)
-        let session = SamplingSession(options: options, registry: .standard())
+        let session = SamplingSession(options: options, registry: registry)
         let quiet = global.quiet
         let isTerminal = isatty(STDERR_FILENO) == 1
         let start = ContinuousClock.now

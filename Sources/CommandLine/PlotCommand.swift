@@ -3,7 +3,7 @@ import ScoreKitCore
 import ScoreKitRunner
 
 /// `scorekit plot RUN`: the run's pictures (SVG; PNG for image data) in its folder.
-struct PlotCommand: ParsableCommand {
+struct PlotCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
         abstract: "Draw a run's pictures: loss curves, score field, samples, trajectories (SVG); image grids (PNG).",
@@ -49,7 +49,7 @@ struct PlotCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         global.apply()
         var options = PlotSession.Options(folder: folder)
         if !only.isEmpty { options.pictures = Set(only.compactMap(PlotSession.Picture.init(rawValue:))) }
@@ -58,7 +58,7 @@ struct PlotCommand: ParsableCommand {
         options.seed = global.seed.map { UInt64($0) }
         options.logger = global.logger
         do {
-            let (written, skipped) = try PlotSession(options: options, registry: .standard()).run()
+            let (written, skipped) = try PlotSession(options: options, registry: registry).run()
             if !global.quiet {
                 for path in written { print("wrote \(path)") }
                 for reason in skipped { StandardError.print("skipped \(reason)") }

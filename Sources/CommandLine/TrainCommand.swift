@@ -4,7 +4,7 @@ import ScoreKitCore
 import ScoreKitRunner
 
 /// `scorekit train RECIPE`: trains the recipe's network into a run folder.
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a recipe's network; write logs, metrics and checkpoints to a run folder.",
@@ -42,7 +42,7 @@ struct TrainCommand: ParsableCommand {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
     }
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         global.apply()
         var options = TrainingSession.Options(recipePath: recipe)
         options.overrides = try global.overrides(overrides)
@@ -50,7 +50,7 @@ struct TrainCommand: ParsableCommand {
         options.resume = resume
         options.steps = steps
         options.logger = global.logger
-        let session = TrainingSession(options: options, registry: .standard())
+        let session = TrainingSession(options: options, registry: registry)
         var progress = ProgressBar(quiet: global.quiet)
         do {
             let summary = try session.run { progress.handle($0) }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import ScoreKitCore
 import ScoreKitRunner
 import ScoreKitSamplers
 
 /// `scorekit likelihood SOURCE --data FILE.npy`: per-point log-likelihood by the probability-flow ODE.
-struct LikelihoodCommand: ParsableCommand {
+struct LikelihoodCommand: RegistryCommand {
     static let configuration = CommandConfiguration(
         commandName: "likelihood",
         abstract: "Log-likelihood of data under a model, by the probability-flow ODE (nats, bits/dim).",
@@ -24,11 +25,11 @@ struct LikelihoodCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    func run(registry: ComponentRegistry) throws {
         global.apply()
         let options = try flow.options(input: data, global: global)
         do {
-            let summary = try FlowSession(.likelihood, options: options, registry: .standard()).run()
+            let summary = try FlowSession(.likelihood, options: options, registry: registry).run()
             guard !global.quiet, let estimate = summary.estimate else { return }
             // Bits per dimension include the bin width's offset −log₂ Δ for discrete data
             // (`likelihood.quantizationBinWidth`); standard errors scale by 1/(d·ln 2).

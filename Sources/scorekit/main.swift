@@ -1,0 +1,4 @@
+import ScoreKitCommandLine
+import ScoreKitRunner
+
+ScoreKitCommand.main(registry: .standard())
