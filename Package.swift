@@ -135,7 +135,8 @@ let package = Package(
         .testTarget(
             name: "SamplersTests",
             dependencies: [
-                "ScoreKitCore", "ScoreKitSamplers", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitRunner", "ScoreKitTesting",
+                "ScoreKitCore", "ScoreKitSamplers", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitRunner",
+                "ScoreKitTesting",
             ],
             path: "Tests/SamplersTests",
             swiftSettings: strictSettings),

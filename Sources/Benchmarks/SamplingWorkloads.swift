@@ -1,8 +1,8 @@
 import Foundation
 import ScoreKitCore
 import ScoreKitNetworks
-import ScoreKitSDEs
 import ScoreKitRunner
+import ScoreKitSDEs
 import ScoreKitSamplers
 
 /// W2–W5: sampling and likelihood with the peers' trained networks, as ../shared/bench/README.md

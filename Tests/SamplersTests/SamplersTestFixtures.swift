@@ -1,8 +1,8 @@
 import Foundation
 import ScoreKitCore
 import ScoreKitNetworks
-import ScoreKitSDEs
 import ScoreKitRunner
+import ScoreKitSDEs
 import ScoreKitSamplers
 import ScoreKitTesting
 import Testing
