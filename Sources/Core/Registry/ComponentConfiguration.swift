@@ -55,8 +55,10 @@ extension ComponentConfiguration {
     /// 4. `validate()` runs; an `outOfRange` it throws comes back as
     ///    `.located(.outOfRange(…), path: "sampler.churn", location: …)`, pointing at the value
     ///    the user wrote (or at the mapping, if the value was a default).
+    ///
+    /// With a `registry`, nested component sections (`NestedComponent`) are resolved through it.
     public static func decode(
-        from value: ConfigurationValue, path: String, component: String? = nil
+        from value: ConfigurationValue, path: String, component: String? = nil, registry: ComponentRegistry? = nil
     )
         throws(ConfigurationError) -> Self
     {
@@ -73,7 +75,7 @@ extension ComponentConfiguration {
         let schema = Self.schema
         try checkKeys(of: user, against: schema, path: path, component: component)
         let merged = schema.merging(overrides: user)
-        let configuration = try ConfigurationDecoder().decode(Self.self, from: merged, path: path)
+        let configuration = try ConfigurationDecoder(registry: registry).decode(Self.self, from: merged, path: path)
         do {
             try configuration.validate()
         } catch {

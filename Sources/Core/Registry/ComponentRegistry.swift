@@ -46,8 +46,9 @@ public struct ComponentRegistry: Sendable {
 
     private struct Factory<Product>: Sendable {
         let build:
-            @Sendable (_ settings: ConfigurationValue, _ path: String, _ component: String)
-                throws(ConfigurationError) -> Resolved<Product>
+            @Sendable (
+                _ settings: ConfigurationValue, _ path: String, _ component: String, _ registry: ComponentRegistry
+            ) throws(ConfigurationError) -> Resolved<Product>
     }
 
     private struct Family: Sendable {
@@ -80,8 +81,9 @@ public struct ComponentRegistry: Sendable {
         family.typeNames[C.id] = String(reflecting: C.self)
         family.entries[C.id] = Entry(
             kind: kind.name, id: C.id, summary: C.summary, defaults: C.Configuration.schema)
-        family.factories[C.id] = Factory<Product> { settings, path, component throws(ConfigurationError) in
-            let configuration = try C.Configuration.decode(from: settings, path: path, component: component)
+        family.factories[C.id] = Factory<Product> { settings, path, component, registry throws(ConfigurationError) in
+            let configuration = try C.Configuration.decode(
+                from: settings, path: path, component: component, registry: registry)
             let made: C
             do throws(ConfigurationError) {
                 made = try C(configuration: configuration)
@@ -148,7 +150,24 @@ public struct ComponentRegistry: Sendable {
             preconditionFailure("\(kind.name) '\(id)' is stored with the wrong product type")
         }
         let settings = ConfigurationValue.mapping(entries.filter { $0.key != "kind" }, at: value.location)
-        return try factory.build(settings, path, "\(kind.name) '\(id)'")
+        return try factory.build(settings, path, "\(kind.name) '\(id)'", self)
+    }
+
+    /// Resolves a section in the family whose product is `Product`: how a nested section
+    /// (`NestedComponent<any Sampler>`) finds its family without naming it. When several
+    /// families make `Product`, the first registered is used.
+    /// - Throws: as `resolve(_:from:path:)`; `unknownComponent` listing no ids when no family makes `Product`.
+    public func resolve<Product>(
+        producing product: Product.Type, from value: ConfigurationValue, path: String
+    ) throws(ConfigurationError) -> Resolved<Product> {
+        let identifier = ObjectIdentifier(Product.self)
+        guard let key = familyOrder.first(where: { $0.product == identifier }) else {
+            let written = value["kind"]?.stringValue ?? value.description
+            throw .unknownComponent(
+                kind: "\(Product.self)", id: written, known: [], suggestion: nil,
+                location: value["kind"]?.location ?? value.location)
+        }
+        return try resolve(ComponentKind<Product>(key.name), from: value, path: path)
     }
 
     /// The ids registered in `kind`'s family, sorted.

@@ -13,8 +13,13 @@
 /// Missing keys are errors too; `ComponentConfiguration.decode(from:path:component:)` fills
 /// defaults first.
 public struct ConfigurationDecoder: Sendable {
-    /// Creates a decoder.
-    public init() {}
+    /// Resolves nested component sections (`NestedComponent`), when given.
+    public var registry: ComponentRegistry?
+
+    /// Creates a decoder; with a `registry`, nested component sections are made through it.
+    public init(registry: ComponentRegistry? = nil) {
+        self.registry = registry
+    }
 
     /// Decodes a `T` from `value`, which sits at the dotted `path` of the recipe (for messages).
     public func decode<T: Decodable>(
@@ -22,7 +27,7 @@ public struct ConfigurationDecoder: Sendable {
     )
         throws(ConfigurationError) -> T
     {
-        let decoder = TreeDecoder(value: value, root: value, basePath: path, codingPath: [])
+        let decoder = TreeDecoder(value: value, root: value, basePath: path, codingPath: [], registry: registry)
         do {
             return try decoder.decodeChecked(T.self)
         } catch let error as ConfigurationError {
@@ -39,17 +44,22 @@ final class TreeDecoder: Decoder {
     let root: ConfigurationValue
     let basePath: String
     let codingPath: [any CodingKey]
+    let registry: ComponentRegistry?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     private var requestedKeys = false
     private var accessedKeys: [String] = []
     private var children: [TreeDecoder] = []
 
-    init(value: ConfigurationValue, root: ConfigurationValue, basePath: String, codingPath: [any CodingKey]) {
+    init(
+        value: ConfigurationValue, root: ConfigurationValue, basePath: String, codingPath: [any CodingKey],
+        registry: ComponentRegistry?
+    ) {
         self.value = value
         self.root = root
         self.basePath = basePath
         self.codingPath = codingPath
+        self.registry = registry
     }
 
     /// The dotted path of this node from the recipe root.
@@ -66,7 +76,7 @@ final class TreeDecoder: Decoder {
 
     /// A decoder for `value` one level down, at `key`.
     func child(_ value: ConfigurationValue, key: any CodingKey) -> TreeDecoder {
-        TreeDecoder(value: value, root: root, basePath: basePath, codingPath: codingPath + [key])
+        TreeDecoder(value: value, root: root, basePath: basePath, codingPath: codingPath + [key], registry: registry)
     }
 
     /// A child whose keys must also be checked, because the caller decodes it by hand.
@@ -87,6 +97,9 @@ final class TreeDecoder: Decoder {
     /// Decodes `T` from this node, turns library `DecodingError`s into `ConfigurationError`s,
     /// then rejects keys `T` did not ask for.
     func decodeChecked<T: Decodable>(_ type: T.Type) throws -> T {
+        if let registry, let resolvable = T.self as? any RegistryResolvedValue.Type {
+            return try Self.resolve(resolvable, value: value, path: path, registry: registry) as! T
+        }
         let result: T
         do {
             result = try T(from: self)
@@ -95,6 +108,12 @@ final class TreeDecoder: Decoder {
         }
         try checkUnknownKeys()
         return result
+    }
+
+    private static func resolve<R: RegistryResolvedValue>(
+        _ type: R.Type, value: ConfigurationValue, path: String, registry: ComponentRegistry
+    ) throws(ConfigurationError) -> R {
+        try R.resolving(value, path: path, registry: registry)
     }
 
     private func checkUnknownKeys() throws(ConfigurationError) {

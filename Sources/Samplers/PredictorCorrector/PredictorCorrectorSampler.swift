@@ -15,11 +15,11 @@ public import ScoreKitCore
 /// sampler: {kind: predictor-corrector, predictor: {kind: reverse-diffusion},
 ///           corrector: {kind: langevin, snr: 0.16, steps: 1}}
 /// ```
-/// `predictor` names any sampler of this module; `corrector` any corrector of this module.
-/// - Limitations: nested components resolve against this module's own samplers and
-///   correctors (a plug-in predictor is composed in code with `init(predictor:corrector:)`);
-///   switching `corrector.kind` to one without `snr`, `steps`, `stepRule` needs those keys removed, since
-///   the defaults merge key by key. Stochastic: no ODE order.
+/// `predictor` names any registered sampler, `corrector` any registered corrector: both resolve
+/// through the registry that makes this sampler (`NestedComponent`), so a plug-in module's
+/// samplers and correctors nest as the standard ones do. Naming another `corrector.kind`
+/// replaces the default corrector's keys.
+/// - Limitations: stochastic: no ODE order.
 public struct PredictorCorrectorSampler: Sampler {
     /// The predictor's own state, type-erased.
     public struct State: Sendable {
@@ -28,10 +28,11 @@ public struct PredictorCorrectorSampler: Sampler {
 
     public struct Configuration: ComponentConfiguration, Equatable {
         /// The predictor: any sampler.
-        public var predictor = NestedComponent(kind: "reverse-diffusion")
-        /// The corrector.
-        public var corrector = NestedComponent(
-            kind: "langevin", settings: ["snr": 0.16, "steps": 1, "stepRule": "expectedNorms"])
+        public var predictor = NestedComponent<any Sampler>(
+            ReverseDiffusionSampler(), configuration: ReverseDiffusionSampler.Configuration())
+        /// The corrector: any corrector.
+        public var corrector = NestedComponent<any Corrector>(
+            LangevinCorrector(), configuration: LangevinCorrector.Configuration())
 
         public init() {}
     }
@@ -47,10 +48,10 @@ public struct PredictorCorrectorSampler: Sampler {
         self.corrector = corrector
     }
 
+    /// The predictor and corrector the configuration holds (made by the registry that resolved it).
     public init(configuration: Configuration) throws(ConfigurationError) {
-        let registry = ComponentRegistry.samplerParts
-        predictor = try configuration.predictor.make(.sampler, key: "predictor", registry: registry)
-        corrector = try configuration.corrector.make(.corrector, key: "corrector", registry: registry)
+        predictor = try configuration.predictor.component(key: "predictor")
+        corrector = try configuration.corrector.component(key: "corrector")
     }
 
     public var order: Int? { nil }
@@ -92,14 +93,4 @@ public struct PredictorCorrectorSampler: Sampler {
 extension PredictorCorrectorSampler: RegisteredComponent {
     public static let id: ComponentID = "predictor-corrector"
     public static let summary = "Any predictor (sampler) with any corrector before each step (Song et al. 2021)"
-}
-
-extension ComponentRegistry {
-    /// This module's samplers and correctors, against which nested `predictor`/`corrector`
-    /// sections resolve.
-    static let samplerParts: ComponentRegistry = {
-        var registry = ComponentRegistry()
-        registry.registerSamplers()
-        return registry
-    }()
 }

@@ -1,24 +1,61 @@
-public import ScoreKitCore
-
 /// A component inside another component's configuration, written as a recipe section:
 /// `corrector: {kind: langevin, snr: 0.16, steps: 1}`.
 ///
-/// It decodes `kind` and keeps the other keys as a `ConfigurationValue`, unchecked; the owner
-/// makes the component with `make(_:key:registry:)`, which decodes and validates those keys
-/// strictly against the chosen component's `Configuration`, as a top-level section would be.
-/// Encoding writes `kind` and the keys as stored.
-/// - Limitations: values keep no source locations, so errors inside point at the owner's
-///   section; an out-of-range value is reported at its full path (`sampler.corrector.snr`).
-public struct NestedComponent: Codable, Sendable, Equatable {
+/// Components that hold components (a predictor–corrector sampler's `predictor` and
+/// `corrector`, anything nested later) declare such a property in their `Configuration`:
+/// ```swift
+/// public struct Configuration: ComponentConfiguration {
+///     public var predictor = NestedComponent<any Sampler>(
+///         ReverseDiffusionSampler(), configuration: .init())
+/// }
+/// public init(configuration: Configuration) throws(ConfigurationError) {
+///     predictor = try configuration.predictor.component(key: "predictor")
+/// }
+/// ```
+/// When the registry makes the owner, it resolves the nested section through *itself*, the
+/// registry of the command that runs the recipe (`ComponentRegistry.resolve`), in the family
+/// whose product is `Product`. So a plug-in's sampler or corrector, registered beside the
+/// standard ones, can be nested too; errors inside carry the full key path and the location
+/// of the value, as a top-level section's do. A default made in code keeps only the keys that
+/// differ from its component's defaults, so naming another `kind` in a recipe brings none of
+/// the old component's keys along.
+///
+/// Encoding writes `kind` and, once resolved, every key of the nested component with its
+/// defaults filled (what `resolved-recipe.yaml` shows). Decoded without a registry (a plain
+/// `ConfigurationDecoder()`), it keeps `kind` and the keys unchecked and has no component.
+public struct NestedComponent<Product: Sendable>: Codable, Sendable, Equatable {
     /// The component's id in its family.
     public var kind: String
     /// Every key but `kind`, as a mapping.
     public var settings: ConfigurationValue
+    /// The component, once made: by the registry when resolving, or given in code.
+    public private(set) var product: Product?
 
-    /// The component `kind` with `settings` (a mapping; empty for all defaults).
+    /// The component `kind` with `settings` (a mapping; empty for all defaults), not yet made.
     public init(kind: String, settings: ConfigurationValue = .mapping([])) {
         self.kind = kind
         self.settings = settings
+        product = nil
+    }
+
+    /// A component already made, with the configuration it was made from: a default written in code.
+    /// Its settings are the keys of `configuration` that differ from `C.Configuration()`.
+    ///
+    /// `component` must be a `Product` (a sampler for `NestedComponent<any Sampler>`); anything
+    /// else is a programming error.
+    public init<C: RegisteredComponent>(_ component: C, configuration: C.Configuration) {
+        guard let product = component as? Product else {
+            preconditionFailure("\(C.self) is not a \(Product.self)")
+        }
+        self.kind = C.id.rawValue
+        do {
+            let defaults = C.Configuration.schema
+            let entries = try ConfigurationEncoder().encode(configuration).entries ?? []
+            settings = .mapping(entries.filter { defaults[$0.key] != $0.value })
+        } catch {
+            preconditionFailure("\(C.Configuration.self) cannot be encoded: \(error)")
+        }
+        self.product = product
     }
 
     /// The section as a registry reads it: `kind` first, then the settings.
@@ -26,22 +63,22 @@ public struct NestedComponent: Codable, Sendable, Equatable {
         .mapping([ConfigurationValue.Entry(key: "kind", value: .string(kind))] + (settings.entries ?? []))
     }
 
-    /// Makes the component from `kind`'s family of `registry`; `key` is where it sits in the
-    /// owner's configuration (`corrector`).
-    public func make<Product>(
-        _ family: ComponentKind<Product>, key: String, registry: ComponentRegistry
-    )
-        throws(ConfigurationError) -> Product
-    {
-        do {
-            return try registry.make(family, from: section, path: key)
-        } catch {
-            // Out-of-range values go back as the owner's own, so its decoder locates them.
-            if case .located(.outOfRange(_, let value, let expected), let path, _) = error {
-                throw .outOfRange(key: path, value: value, expected: expected)
-            }
-            throw error
+    /// The component; `key` names this section in the owner's configuration, for the error
+    /// thrown when nothing made it (a configuration decoded without a registry).
+    public func component(key: String) throws(ConfigurationError) -> Product {
+        guard let product else {
+            throw .decodingFailed(
+                path: key,
+                reason:
+                    "the nested \(key) '\(kind)' was not made: build the owner through a ComponentRegistry (registry.make), which resolves nested sections",
+                location: settings.location)
         }
+        return product
+    }
+
+    /// Compares `kind` and `settings`; the components themselves are not compared.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.kind == rhs.kind && lhs.settings == rhs.settings
     }
 
     public init(from decoder: any Decoder) throws {
@@ -70,6 +107,26 @@ public struct NestedComponent: Codable, Sendable, Equatable {
         for entry in settings.entries ?? [] {
             try container.encode(AnyConfigurationValue(entry.value), forKey: AnyCodingKey(stringValue: entry.key))
         }
+    }
+}
+
+/// What `ConfigurationDecoder` resolves through its registry instead of decoding field by field.
+protocol RegistryResolvedValue {
+    /// The value at `path`, made through `registry`.
+    static func resolving(
+        _ value: ConfigurationValue, path: String, registry: ComponentRegistry
+    ) throws(ConfigurationError) -> Self
+}
+
+extension NestedComponent: RegistryResolvedValue {
+    static func resolving(
+        _ value: ConfigurationValue, path: String, registry: ComponentRegistry
+    ) throws(ConfigurationError) -> Self {
+        let resolved = try registry.resolve(producing: Product.self, from: value, path: path)
+        var nested = NestedComponent(
+            kind: resolved.id.rawValue, settings: .mapping(resolved.configuration.entries?.filter { $0.key != "kind" } ?? []))
+        nested.product = resolved.product
+        return nested
     }
 }
 
