@@ -123,8 +123,8 @@ extension NestedComponent: RegistryResolvedValue {
         _ value: ConfigurationValue, path: String, registry: ComponentRegistry
     ) throws(ConfigurationError) -> Self {
         let resolved = try registry.resolve(producing: Product.self, from: value, path: path)
-        var nested = NestedComponent(
-            kind: resolved.id.rawValue, settings: .mapping(resolved.configuration.entries?.filter { $0.key != "kind" } ?? []))
+        let settings = resolved.configuration.entries?.filter { $0.key != "kind" } ?? []
+        var nested = NestedComponent(kind: resolved.id.rawValue, settings: .mapping(settings))
         nested.product = resolved.product
         return nested
     }
