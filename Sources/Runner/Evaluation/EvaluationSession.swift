@@ -55,7 +55,8 @@ public struct EvaluationSession: Sendable {
         let (recipePath, folder) = RunSource.locate(options.source)
         let recipe: ResolvedRecipe
         do throws(RecipeError) {
-            recipe = try Recipe.load(contentsOf: recipePath, overrides: options.overrides).resolve(with: registry)
+            recipe = try RunRecipe.resolve(
+                recipePath: recipePath, folder: folder, overrides: options.overrides, registry: registry)
         } catch { throw .recipe(error) }
         guard let samplesPath = options.samples ?? folder.map({ $0 + "/samples.npy" }) else {
             throw .noSamples(source: options.source)

@@ -35,6 +35,11 @@ public enum RecipeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Components that cannot work together: `headline` says which and why; `notes` what is
     /// allowed instead. `location` points at the component that should change, when known.
     case incompatible(headline: String, notes: [String], location: SourceLocation?)
+    /// A run folder's recipe names a component (`family` `id`, at `overridePath`) that this
+    /// executable does not register: the run was made by another one (`RunRecipe`).
+    case unregisteredComponent(
+        folder: String, family: String, id: String, overridePath: String, replacement: String, known: [String],
+        location: SourceLocation?)
     /// Several independent errors, in recipe order.
     indirect case multiple([RecipeError])
 
@@ -42,7 +47,8 @@ public enum RecipeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var location: SourceLocation? {
         switch self {
         case .invalidYAML(_, _, let location, _), .unsupportedYAML(_, let location), .notAMapping(_, let location),
-            .unknownSection(_, _, _, let location), .incompatible(_, _, let location):
+            .unknownSection(_, _, _, let location), .incompatible(_, _, let location),
+            .unregisteredComponent(_, _, _, _, _, _, let location):
             location
         case .configuration(let error): error.location
         case .multiple(let errors): errors.lazy.compactMap(\.location).first
@@ -103,6 +109,15 @@ public enum RecipeError: Error, Sendable, Equatable, CustomStringConvertible {
             return ("unknown component family '\(name)'", notes)
         case .incompatible(let headline, let notes, _):
             return (headline, notes)
+        case .unregisteredComponent(let folder, let family, let id, let path, let replacement, let known, _):
+            return (
+                "the run folder '\(folder)' needs \(family) '\(id)', which this executable does not register",
+                [
+                    "the run was made by an executable that registers it (one built with ScoreKitCommand.main(registry:)): run that executable on this folder,",
+                    "or replace the component: --set \(path)=\(replacement)",
+                    "known \(family)s: " + (known.isEmpty ? "none" : known.joined(separator: ", ")),
+                ]
+            )
         case .configuration, .multiple:
             return ("", [])
         }

@@ -64,7 +64,8 @@ public struct RunModel: Sendable {
         let network: any NetworkArchitecture
         let specification: DataSpecification
         do throws(RecipeError) {
-            recipe = try Recipe.load(contentsOf: recipePath, overrides: source.overrides).resolve(with: registry)
+            recipe = try RunRecipe.resolve(
+                recipePath: recipePath, folder: folder, overrides: source.overrides, registry: registry)
             parameterization = try recipe.require(\.parameterization, .parameterization, for: "a score model")
             network = try recipe.require(\.network, .network, for: "a score model")
             specification = try recipe.require(\.dataSpecification, .data, for: "a score model")
