@@ -95,11 +95,3 @@ extension DormandPrinceSampler {
         }
     }
 }
-
-/// `value` is finite and ≥ `lower`.
-func requireAtLeast(_ value: Double, _ lower: Double, key: String) throws(ConfigurationError) {
-    guard value >= lower, value.isFinite else {
-        let bound = lower == lower.rounded() ? "\(Int(lower))" : "\(lower)"
-        throw .outOfRange(key: key, value: "\(value)", expected: "a finite number ≥ \(bound)")
-    }
-}

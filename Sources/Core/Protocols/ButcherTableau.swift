@@ -1,5 +1,3 @@
-import ScoreKitCore
-
 /// An explicit Runge–Kutta method, by its Butcher tableau (Butcher 2016, §23), and its step
 /// on any `VectorField`, with a step size per row.
 ///
@@ -9,42 +7,64 @@ import ScoreKitCore
 /// ```
 /// The fixed-step samplers (Euler, Heun, midpoint, RK4, RK45 on a grid) and the adaptive
 /// Dormand–Prince step all run through `stages(…)`, so sampling and likelihood share one
-/// implementation of each method.
-struct ButcherTableau: Sendable {
+/// implementation of each method; a plug-in sampler defines its own tableau with
+/// `init(nodes:coefficients:weights:errorWeights:)` and steps with `probabilityFlowStep`.
+public struct ButcherTableau: Sendable {
     /// cᵢ, the stage times as fractions of the step.
-    let nodes: [Double]
+    public let nodes: [Double]
     /// aᵢⱼ for j < i, row i (row 0 empty).
-    let coefficients: [[Double]]
+    public let coefficients: [[Double]]
     /// bᵢ, the weights of the solution.
-    let weights: [Double]
+    public let weights: [Double]
     /// eᵢ = bᵢ − b̂ᵢ, the weights of the error estimate (empty without an embedded pair).
-    let errorWeights: [Double]
+    public let errorWeights: [Double]
+
+    /// A method of `nodes.count` stages; row i of `coefficients` holds aᵢⱼ for j < i.
+    ///
+    /// A malformed tableau (rows of the wrong length, weights not summing to 1, or cᵢ ≠ Σⱼ aᵢⱼ)
+    /// is a programming error: a `precondition` failure.
+    public init(nodes: [Double], coefficients: [[Double]], weights: [Double], errorWeights: [Double]) {
+        let stages = nodes.count
+        precondition(stages > 0 && nodes[0] == 0, "a tableau starts with c₁ = 0")
+        precondition(coefficients.count == stages && weights.count == stages, "one row and one weight per stage")
+        precondition(errorWeights.isEmpty || errorWeights.count == stages, "one error weight per stage, or none")
+        for (i, row) in coefficients.enumerated() {
+            precondition(row.count == i, "row \(i) of a holds \(row.count) coefficients, not \(i)")
+            precondition(abs(row.reduce(0, +) - nodes[i]) < 1e-12, "c\(i + 1) must equal the sum of row \(i) of a")
+        }
+        precondition(abs(weights.reduce(0, +) - 1) < 1e-12, "the weights b must sum to 1")
+        self.nodes = nodes
+        self.coefficients = coefficients
+        self.weights = weights
+        self.errorWeights = errorWeights
+    }
 
     /// The number of stages.
-    var stageCount: Int { nodes.count }
+    public var stageCount: Int { nodes.count }
 
     /// The stages that the solution needs: trailing stages with bᵢ = 0 (Dormand–Prince's 7th,
     /// which only the error estimate and the next step use) are left out.
-    var solutionStageCount: Int { (weights.lastIndex { $0 != 0 } ?? 0) + 1 }
+    public var solutionStageCount: Int { (weights.lastIndex { $0 != 0 } ?? 0) + 1 }
 
     /// Forward Euler: k₁ only.
-    static let euler = ButcherTableau(nodes: [0], coefficients: [[]], weights: [1], errorWeights: [])
+    public static let euler = ButcherTableau(nodes: [0], coefficients: [[]], weights: [1], errorWeights: [])
 
     /// Heun's method (explicit trapezoidal rule), order 2.
-    static let heun = ButcherTableau(nodes: [0, 1], coefficients: [[], [1]], weights: [0.5, 0.5], errorWeights: [])
+    public static let heun = ButcherTableau(
+        nodes: [0, 1], coefficients: [[], [1]], weights: [0.5, 0.5], errorWeights: [])
 
     /// The explicit midpoint method, order 2.
-    static let midpoint = ButcherTableau(
+    public static let midpoint = ButcherTableau(
         nodes: [0, 0.5], coefficients: [[], [0.5]], weights: [0, 1], errorWeights: [])
 
     /// The classical Runge–Kutta method, order 4 (Kutta 1901).
-    static let rungeKutta4 = ButcherTableau(
+    public static let rungeKutta4 = ButcherTableau(
         nodes: [0, 0.5, 0.5, 1], coefficients: [[], [0.5], [0, 0.5], [0, 0, 1]],
         weights: [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6], errorWeights: [])
 
     /// Dormand & Prince (1980) 5(4), first same as last: order 5 with a 4th-order embedded
     /// solution; scipy's `RK45`, diffrax's `Dopri5`, MATLAB's `ode45`.
-    static let dormandPrince = ButcherTableau(
+    public static let dormandPrince = ButcherTableau(
         nodes: [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1],
         coefficients: [
             [],
@@ -62,7 +82,7 @@ struct ButcherTableau: Sendable {
 
     /// The first `count` stages k₁…k_count of a step from `y` at `times` by `sizes` (per row);
     /// k₁ is `velocity`, so this makes count − 1 evaluations.
-    func stages(
+    public func stages(
         count: Int, _ y: Tensor, velocity: Tensor, times: [Double], sizes: [Double], field: some VectorField
     ) throws(SamplingError) -> [Tensor] {
         let h = perRowColumn(sizes, like: y)
@@ -75,12 +95,12 @@ struct ButcherTableau: Sendable {
     }
 
     /// y + h·Σ bᵢkᵢ.
-    func solution(_ y: Tensor, stages k: [Tensor], sizes: [Double]) -> Tensor {
+    public func solution(_ y: Tensor, stages k: [Tensor], sizes: [Double]) -> Tensor {
         y + combination(weights, k) * perRowColumn(sizes, like: y)
     }
 
     /// h·Σ eᵢkᵢ.
-    func errorEstimate(stages k: [Tensor], sizes: [Double], like y: Tensor) -> Tensor {
+    public func errorEstimate(stages k: [Tensor], sizes: [Double], like y: Tensor) -> Tensor {
         combination(errorWeights, k) * perRowColumn(sizes, like: y)
     }
 
@@ -96,13 +116,13 @@ struct ButcherTableau: Sendable {
 }
 
 /// Per-row values `[N]` as a `[N, 1, …]` column that broadcasts against `y` of shape `[N, …]`.
-func perRowColumn(_ values: [Double], like y: Tensor) -> Tensor {
+public func perRowColumn(_ values: [Double], like y: Tensor) -> Tensor {
     Tensor(values.map { Float($0) }, shape: [y.shape[0]] + Array(repeating: 1, count: Swift.max(y.rank - 1, 0)))
 }
 
 /// One fixed step of an explicit Runge–Kutta method on the probability-flow ODE, or the final
 /// denoising step x̂₀(x, t) when the step ends at t = 0.
-func probabilityFlowStep(
+public func probabilityFlowStep(
     _ tableau: ButcherTableau, _ x: Tensor, over step: TimeStep, process: some ReverseProcess
 ) throws(SamplingError) -> Tensor {
     if step.end == 0 { return process.denoised(x, at: step.start) }
