@@ -13,7 +13,7 @@ extension RecipeCompatibility.NoticeRule {
     ///
     /// This is the grid uniform in t on a process whose time is its noise level (EDM, t = σ ∈
     /// [0.002, 80]): 18 steps put 4 % of the grid there (the last step jumps from σ = 4.4 to
-    /// 0.002), 1,000 steps 0.5 %, and 17–99 % of ring samples land off the ring. Grids uniform in t
+    /// 0.002), 1,000 steps 0.5 %, and 17–100 % of ring samples land off the ring. Grids uniform in t
     /// on VP, sub-VP, cosine and VE put 15–50 % there, the linear interpolant 9 % (with ≥ 10
     /// steps); Karras', log-SNR and geometric grids about half.
     public static var gridReachesLowNoise: Self {
