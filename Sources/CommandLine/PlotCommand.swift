@@ -13,12 +13,21 @@ struct PlotCommand: RegistryCommand {
             (samples.npy over the data) and samples-trajectories.svg (8 samples' paths through the \
             recipe's sampler); for image data data.png (a grid of the data, a row per class when \
             labelled), samples.png and samples-trajectories.png (8 samples through the sampler's steps). \
-            `train` and `sample` draw these at their end too.
+            `train` and `sample` draw these at their end too. SOURCE may also be a recipe file whose \
+            model needs no training (network: { kind: exact-mixture }); its pictures go to --out, by \
+            default runs/<recipe-name> as for `train`.
             """
     )
 
-    @Argument(help: "A run folder.")
+    @Argument(help: "A run folder, or a recipe file of a model that needs no training (exact-mixture).")
     var folder: String
+
+    @Option(
+        name: .customLong("out"),
+        help: ArgumentHelp(
+            "The folder the pictures go to (default: the run folder; runs/<recipe-name> for a recipe file).",
+            valueName: "dir"))
+    var output: String?
 
     @Option(
         name: .customLong("only"),
@@ -52,6 +61,7 @@ struct PlotCommand: RegistryCommand {
     func run(registry: ComponentRegistry) throws {
         global.apply()
         var options = PlotSession.Options(folder: folder)
+        options.output = output
         if !only.isEmpty { options.pictures = Set(only.compactMap(PlotSession.Picture.init(rawValue:))) }
         options.noiseLevel = noiseLevel
         options.overrides = try global.overrides(overrides)

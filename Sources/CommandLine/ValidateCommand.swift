@@ -9,7 +9,10 @@ struct ValidateCommand: RegistryCommand {
         abstract: "Check recipes: build every component and check that they fit together.",
         discussion: """
             Prints "ok: <file>" for each recipe that resolves, and its errors otherwise (to standard \
-            error, as file:line:column: error: …). Exits with 1 if any recipe has errors.
+            error, as file:line:column: error: …). Exits with 1 if any recipe has errors. A recipe that \
+            resolves but combines components known to sample poorly (such as a grid uniform in t on \
+            EDM's process) gets a notice (file:line:column: notice: …) on standard error; notices never \
+            fail validation.
             """
     )
 
@@ -33,7 +36,12 @@ struct ValidateCommand: RegistryCommand {
         for path in recipes {
             do {
                 let resolved = try Recipe.load(contentsOf: path, overrides: parsed).resolve(with: registry)
-                if !global.quiet { print("ok: \(path)") }
+                if !global.quiet {
+                    for notice in RecipeCompatibility.standard.notices(for: resolved, registry: registry) {
+                        StandardError.print(notice.description)
+                    }
+                    print("ok: \(path)")
+                }
                 if printResolved { print(resolved.yaml, terminator: "") }
             } catch {
                 StandardError.print(error.description)

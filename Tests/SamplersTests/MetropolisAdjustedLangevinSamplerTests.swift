@@ -22,9 +22,21 @@ struct MetropolisAdjustedLangevinSamplerTests {
         #expect(result.evaluationCount == 201)
     }
 
+    @Test("A model with a log-density behind ModelReverseProcess gives MALA its log p_t")
+    func modelWithLogDensity() throws {
+        var noise = PerSampleNoise(seed: 0)
+        let outcome = try runSampler(
+            MetropolisAdjustedLangevinSampler(), process: modelProcess(VariancePreservingSDE()), times: dataEndLevel,
+            initial: Tensor.zeros([4, 2]), noise: &noise)
+        #expect(outcome.samples.isFinite)
+        #expect(outcome.evaluationCount == 101)
+    }
+
     @Test("A process without a log-density is refused with a typed error")
     func needsLogDensity() {
-        let process = modelProcess(VariancePreservingSDE())
+        // A score-only model (no LogDensityModel) behind ModelReverseProcess.
+        let process = ModelReverseProcess(
+            sde: VariancePreservingSDE(), parameterization: DenoisedPrediction(), model: LabelledMixtureModel())
         var noise = PerSampleNoise(seed: 0)
         #expect(throws: SamplingError.self) {
             try runSampler(

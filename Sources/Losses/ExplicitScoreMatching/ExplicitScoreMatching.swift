@@ -13,9 +13,11 @@ public import ScoreKitCore
 /// networks and optimisers against a known optimum; with the exact score of p_t its minimum is 0.
 /// Draws, in order: times and ε (perturbed), then label-dropout uniforms.
 /// - Note: Registered so that recipes can name it, but a recipe cannot supply the target: the
-///   composition root must attach one (for example the data set's exact score) before training.
-///   Evaluating without a target is a precondition failure.
-public struct ExplicitScoreMatching: Loss {
+///   composition root attaches one (`TargetScoreLoss`) before training. The Runner attaches the
+///   exact score of p_t when the data is an exact Gaussian mixture (`ring`, `grid`,
+///   `gaussian-mixture`) and refuses the recipe at `validate` otherwise. Evaluating without a
+///   target is a precondition failure.
+public struct ExplicitScoreMatching: TargetScoreLoss {
     public let configuration: Configuration
     /// The known score, or `nil` until one is attached.
     public let target: (any TargetScore)?

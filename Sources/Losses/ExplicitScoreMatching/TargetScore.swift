@@ -10,6 +10,19 @@ public protocol TargetScore: Sendable {
     func score(_ x: Tensor, times: [Double], marginals: [Marginal], labels: [Int]?) -> Tensor
 }
 
+/// A loss that regresses on a known score given in code (`TargetScore`), such as
+/// `explicit-score-matching`: a recipe cannot name the target, so the composition root attaches
+/// one (`withTarget(_:)`) before training, for example the exact score of mixture data, and
+/// refuses the recipe when it has none.
+///
+/// A refinement, not a flag (STYLE.md §4): the Runner asks `loss as? any TargetScoreLoss`.
+public protocol TargetScoreLoss: Loss {
+    /// The known score, or `nil` until one is attached.
+    var target: (any TargetScore)? { get }
+    /// This loss regressing on `target`.
+    func withTarget(_ target: some TargetScore) -> Self
+}
+
 /// The score of a `ScoreModel` whose output is a known `Prediction` (ε, score, x₀, v or u), with
 /// c_in = 1: for example an exact model that outputs ε.
 ///

@@ -26,3 +26,20 @@ extension GaussianMixture: ScoreModel {
         }.reshaped(x.shape)
     }
 }
+
+extension GaussianMixture: LogDensityModel {
+    /// log p_t(x) per sample, `[N]`, at each sample's α and σ (in Double, then Float32).
+    public func logDensity(_ x: Tensor, _ condition: NoiseCondition) -> Tensor {
+        let alphas = condition.signalScale.scalars
+        let sigmas = condition.noiseScale.scalars
+        precondition(alphas.count == x.shape[0], "\(alphas.count) noise conditions for \(x.shape[0]) samples")
+        return mapSamples(
+            x, width: 1,
+            marginal: {
+                Marginal(
+                    signalScale: Double(alphas[$0]), noiseScale: Double(sigmas[$0]), signalScaleDerivative: 0,
+                    noiseScaleDerivative: 0)
+            }
+        ) { _, _, result, _, out in out[0] = Float(result.logDensity) }.reshaped([x.shape[0]])
+    }
+}

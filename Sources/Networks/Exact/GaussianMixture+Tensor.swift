@@ -145,3 +145,28 @@ extension GaussianMixture {
         }
     }
 }
+
+extension GaussianMixture {
+    /// ∇log p_t(x) with each sample at its own marginal, shaped like `x`; where `classes` gives
+    /// sample i a component k (not `NoiseCondition.nullLabel`), the score of that component
+    /// alone, ∇log N(x; α·μ_k, C_k) = ∇log p_t(x | k). In Double, then Float32.
+    ///
+    /// The target of explicit score matching on mixture data (`marginals[i]` is sample i's).
+    public func score(_ x: Tensor, marginals: [Marginal], classes: [Int]? = nil) -> Tensor {
+        precondition(marginals.count == x.shape.first, "\(marginals.count) marginals for \(x.shape) samples")
+        if let classes {
+            precondition(classes.count == marginals.count, "\(classes.count) classes for \(marginals.count) samples")
+            precondition(
+                classes.allSatisfy { $0 == NoiseCondition.nullLabel || (0..<componentCount).contains($0) },
+                "classes must be in 0..<\(componentCount) or the null label")
+        }
+        return mapSamples(x, width: dimension, marginal: { marginals[$0] }) { row, _, _, workspace, out in
+            let k = classes?[row] ?? NoiseCondition.nullLabel
+            for j in 0..<dimension {
+                let value =
+                    k == NoiseCondition.nullLabel ? workspace.score[j] : workspace.componentScores[k * dimension + j]
+                out[j] = Float(value)
+            }
+        }.reshaped(x.shape)
+    }
+}

@@ -23,8 +23,9 @@ public protocol ExactModelArchitecture: NetworkArchitecture {
 /// The model is written with the engine's differentiable operations (the posterior r_k as a
 /// softmax), so the likelihood's divergence differentiates it like a trained network. It has no
 /// parameters; `scorekit train` rejects it. Needs `data.standardization: none` (the mixture is
-/// in data space) and components of variance > 0.
-public struct ExactMixtureArchitecture: ExactModelArchitecture {
+/// in data space) and components of variance > 0. Its model also gives log p_t
+/// (`LogDensityModel`), so `mala` samples it.
+public struct ExactMixtureArchitecture: ExactModelArchitecture, LogDensityArchitecture {
     /// No keys: everything comes from the data section.
     public struct Configuration: ComponentConfiguration, Equatable {
         public init() {}

@@ -31,17 +31,37 @@ struct ExactMixtureModel<SDE: ForwardSDE, Target: Parameterization>: ScoreModel 
             Tensor(preconditioning.map { Float(value($0)) }, shape: [n, 1])
         }
         let x = input.reshaped([n, d]) / column(\.inputScale)
+        let (logits, difference, c) = componentTerms(x, condition)
+        let alpha = condition.signalScale.reshaped([n, 1, 1])
+        let shifted = exp(logits - logits.max(alongAxis: 1, keepingDimension: true).detached())
+        let posterior = shifted / shifted.sum(alongAxis: 1, keepingDimension: true)  // [N, K]
+        let componentMeans = means + alpha * variances / c * difference
+        let denoised = (posterior.reshaped([n, k, 1]) * componentMeans).sum(alongAxis: 1)  // [N, d]
+        return ((denoised - column(\.skipScale) * x) / column(\.outputScale)).reshaped(input.shape)
+    }
+
+    /// log w_k + log N(x; α·μ_k, C_k) up to −(d/2)·log 2π (`[N, K]`), x − α·μ_k (`[N, K, d]`) and
+    /// C_k = α²·v_k + σ² (`[N, K, d]`), for x `[N, d]` in the process's coordinates.
+    private func componentTerms(_ x: Tensor, _ condition: NoiseCondition) -> (Tensor, Tensor, Tensor) {
+        let (n, d) = (x.shape[0], means.shape[2])
         let alpha = condition.signalScale.reshaped([n, 1, 1])
         let noiseVariance = square(condition.noiseScale).reshaped([n, 1, 1])
         let c = alpha * alpha * variances + noiseVariance  // [N, K, d]
         let difference = x.reshaped([n, 1, d]) - alpha * means
         let logits =
             logWeights - 0.5 * log(c).sum(alongAxis: 2) - 0.5 * (difference * difference / c).sum(alongAxis: 2)
-        let shifted = exp(logits - logits.max(alongAxis: 1, keepingDimension: true).detached())
-        let posterior = shifted / shifted.sum(alongAxis: 1, keepingDimension: true)  // [N, K]
-        let componentMeans = means + alpha * variances / c * difference
-        let denoised = (posterior.reshaped([n, k, 1]) * componentMeans).sum(alongAxis: 1)  // [N, d]
-        return ((denoised - column(\.skipScale) * x) / column(\.outputScale)).reshaped(input.shape)
+        return (logits, difference, c)
+    }
+}
+
+extension ExactMixtureModel: LogDensityModel {
+    /// log p_t(x) = log Σ_k w_k N(x; α·μ_k, C_k), by log-sum-exp over the components.
+    func logDensity(_ x: Tensor, _ condition: NoiseCondition) -> Tensor {
+        let (n, d) = (x.shape[0], means.shape[2])
+        let (logits, _, _) = componentTerms(x.reshaped([n, d]), condition)
+        let largest = logits.max(alongAxis: 1, keepingDimension: true).detached()
+        let logSum = log(exp(logits - largest).sum(alongAxis: 1, keepingDimension: true)) + largest
+        return logSum.reshaped([n]) - Float(0.5 * Double(d) * Foundation.log(2 * Double.pi))
     }
 }
 

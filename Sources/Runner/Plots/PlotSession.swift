@@ -4,6 +4,10 @@ public import ScoreKitCore
 
 /// `scorekit plot RUN`: every picture a run folder's files allow, written into the folder.
 ///
+/// The source may also be a recipe file whose model needs no training (`network: { kind:
+/// exact-mixture }`): the pictures then go to `Options.output`, by default `runs/<recipe-name>`
+/// as for `train` (created if needed); `samples.svg` reads `samples.npy` there.
+///
 /// | file | needs |
 /// |---|---|
 /// | `loss.svg`, `loss-by-time.svg` | `metrics.jsonl` |
@@ -26,8 +30,10 @@ public struct PlotSession: Sendable {
 
     /// What to plot.
     public struct Options: Sendable {
-        /// The run folder.
+        /// The run folder, or a recipe file of a model that needs no training.
         public var folder: String
+        /// Where the pictures go: default the run folder, or `runs/<recipe-name>` for a recipe file.
+        public var output: String?
         /// The pictures; all by default (those the folder's files allow).
         public var pictures: Set<Picture> = Set(Picture.allCases)
         /// σ/α of the score field; default 0.1 × the data's RMS standard deviation.
@@ -39,7 +45,7 @@ public struct PlotSession: Sendable {
         /// Where the session's records go; appended to the run folder's `train.log` too.
         public var logger = Logger.runFilesOnly()
 
-        /// Options for the run folder at `folder`.
+        /// Options for the run folder (or recipe file) at `folder`.
         public init(folder: String) { self.folder = folder }
     }
 
@@ -56,14 +62,21 @@ public struct PlotSession: Sendable {
 
     /// Writes the pictures; returns their paths, and why any asked-for picture was skipped.
     public func run() throws(PlotError) -> (written: [String], skipped: [String]) {
-        let folder = RunFolder(path: options.folder)
-        let logger = options.logger.appending(to: folder.log)
+        let runFolder = RunSource.locate(options.folder).folder.map { RunFolder(path: $0) }
+        let folder = RunFolder(
+            path: options.output ?? runFolder?.path ?? RunFolder.defaultPath(forRecipe: options.folder))
+        let logger = runFolder.map { options.logger.appending(to: $0.log) } ?? options.logger
         var written: [String] = []
         var skipped: [String] = []
         func write(_ svg: String, _ name: String) throws(PlotError) {
             try write(bytes: Array(svg.utf8), name)
         }
         func write(bytes: [UInt8], _ name: String) throws(PlotError) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+            } catch {
+                throw .file(.unwritable(path: folder.path, reason: error.localizedDescription))
+            }
             let path = folder.file(name)
             do throws(TensorFileError) { try FileIO.writeAtomically(bytes, to: path) } catch {
                 throw .file(error)
@@ -72,7 +85,9 @@ public struct PlotSession: Sendable {
             written.append(path)
         }
         if options.pictures.contains(.loss) {
-            if FileManager.default.fileExists(atPath: folder.metrics) {
+            if runFolder == nil {
+                skipped.append("loss: \(options.folder) is a recipe file, not a run folder with metrics.jsonl")
+            } else if FileManager.default.fileExists(atPath: folder.metrics) {
                 let metrics: [TrainingMetrics]
                 do throws(TrainingError) { metrics = try TrainingMetrics.read(contentsOf: folder.metrics) } catch {
                     throw .training(error)
@@ -89,7 +104,7 @@ public struct PlotSession: Sendable {
         }
         let needsModel = !options.pictures.isDisjoint(with: [.scoreField, .samples, .trajectories, .data])
         guard needsModel else { return (written, skipped) }
-        var source = RunModel.Source(path: folder.path)
+        var source = RunModel.Source(path: runFolder?.path ?? options.folder)
         source.overrides = options.overrides
         let model: RunModel
         do throws(RunModelError) { model = try RunModel.load(source, registry: registry) } catch {

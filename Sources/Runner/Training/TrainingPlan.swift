@@ -1,4 +1,5 @@
 public import ScoreKitCore
+import ScoreKitLosses
 
 /// Everything a training run needs, taken from a resolved recipe: the components, the
 /// `training:` settings and the prepared data.
@@ -80,6 +81,26 @@ public struct TrainingPlan: Sendable {
         if let problem = data.incompatibility(with: network, networkID: recipe.componentIDs[.network]) {
             throw .recipe(problem)
         }
+        loss = try Self.attachingTarget(to: loss, data: specification, prepared: data, recipe: recipe)
+    }
+
+    /// `loss` with the exact score of the data's p_t attached when it regresses on a known score
+    /// (`TargetScoreLoss`, such as `explicit-score-matching`) that has none yet.
+    /// - Throws: `TrainingError.recipe(.incompatible)` when the data has no exact score (the
+    ///   rule `explicit-score-matching-has-target` refuses such a recipe at `validate` already).
+    private static func attachingTarget(
+        to loss: any Loss, data specification: DataSpecification, prepared data: TrainingData, recipe: ResolvedRecipe
+    ) throws(TrainingError) -> any Loss {
+        guard let targetLoss = loss as? any TargetScoreLoss, targetLoss.target == nil else { return loss }
+        guard let target = ExactMixtureTargetScore(data: specification, standardization: data.standardization)
+        else {
+            throw .recipe(
+                RecipeCompatibility.Rule.missingTargetScore(recipe: recipe, dataID: specification.id)
+                    ?? .incompatible(
+                        headline: "the loss needs a known target score, and the data has none", notes: [],
+                        location: nil))
+        }
+        return targetLoss.withTarget(target)
     }
 
     /// The seed of the network's initial parameters.

@@ -21,10 +21,15 @@ public import ScoreKitCore
 /// sharper distributions. `steps` evaluations per level; with `uniform` the prior draw
 /// handed to the first step is replaced.
 /// - Limitations: α_i/σ_i² = ε/σ_L² is the same at every level, so the chain is stable only
-///   if ε/σ_L² is below ≈ 2 (ε < 2e-4 for σ_L = 0.01; at ε ≥ 5e-4 it diverges even with the
-///   exact score and stops with `SamplingError.nonFinite`); at small σ the steps are too small
-///   to mix within a mode (samples stay as wide as at a larger level), NCSN's known weakness
-///   that NCSNv2 and predictor–corrector sampling address.
+///   if ε < 2σ_L² (ε < 2e-4 for σ_L = 0.01; at ε ≥ 5e-4 it diverges even with the exact score
+///   and stops with `SamplingError.nonFinite`): −∇²log p_t ⪯ I/σ_i² for any data (x_t given x₀
+///   is N(αx₀, σ²I)), with equality where p_t is nearly Gaussian of variance σ_i² (the large
+///   levels), and a Langevin step of size a on a Gaussian of variance v is stable only for
+///   a < 2v. `settingProblem(times:sde:)` checks this limit when a recipe is resolved, so a grid
+///   that ends at a tiny σ (sub-VP, EDM and the linear interpolant reach σ ≈ 1e-3…1e-4 with the
+///   grids' default ends) is refused with the limit in the message instead of producing NaN at
+///   step 1. At small σ the steps are too small to mix within a mode (samples stay as wide as at
+///   a larger level), NCSN's known weakness that NCSNv2 and predictor–corrector sampling address.
 public struct AnnealedLangevinSampler: Sampler {
     /// What the first step starts from.
     public enum Initialization: String, Codable, Sendable, CaseIterable {
@@ -91,6 +96,39 @@ public struct AnnealedLangevinSampler: Sampler {
         return try langevinIterations(
             start, over: step, stepSize: c.stepSize * ratio * ratio, count: c.steps, temperature: c.temperature,
             process: process, noise: &noise, reporting: Self.self)
+    }
+}
+
+extension AnnealedLangevinSampler: GridCheckedSampler {
+    /// The grid's smallest level σ_L: the noise scale at the last step's start time, t_{N−1}
+    /// (the level `State` keeps).
+    public static func smallestLevel(times: [Double], sde: some ForwardSDE) -> (time: Double, noiseScale: Double) {
+        let time = times[Swift.max(times.count - 2, 0)]
+        return (time, sde.marginal(at: time).noiseScale)
+    }
+
+    /// The step size ε must stay below 2σ_L² (see the limitations above): every level's step
+    /// α_i = ε(σ_i/σ_L)² is then below 2σ_i², twice the variance of the flattest p_t it can meet.
+    public func settingProblem(times: [Double], sde: some ForwardSDE) -> SamplerSettingProblem? {
+        guard times.count >= 2 else { return nil }
+        let level = Self.smallestLevel(times: times, sde: sde)
+        let limit = 2 * level.noiseScale * level.noiseScale
+        guard !(configuration.stepSize < limit) else { return nil }
+        return SamplerSettingProblem(
+            key: "stepSize",
+            problem: "stepSize \(Self.format(configuration.stepSize)) is not below the stability limit "
+                + "2·σ_L² = \(Self.format(limit)) at the grid's smallest noise level σ_L = "
+                + "\(Self.format(level.noiseScale)) (t = \(Self.format(level.time))); the first steps would diverge",
+            hint: "set sampler.stepSize below \(Self.format(limit)), or end the time grid at a larger noise level "
+                + "(timeGrid.endTime, or fewer steps); annealed Langevin suits variance-exploding and "
+                + "variance-preserving processes")
+    }
+
+    /// 4 significant digits.
+    private static func format(_ value: Double) -> String {
+        let magnitude = Swift.abs(value)
+        if magnitude != 0 && (magnitude < 1e-3 || magnitude >= 1e4) { return "\(Float(value))" }
+        return "\((value * 1e4).rounded() / 1e4)"
     }
 }
 

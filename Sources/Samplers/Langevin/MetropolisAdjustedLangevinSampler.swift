@@ -14,6 +14,8 @@ public import ScoreKitCore
 /// iteration of each grid step evaluates the current point too: `steps` + 1 evaluations per
 /// grid step. Levels are the grid steps' start times, as for `langevin`; when the grid ends at
 /// t = 0 the last step returns Tweedie's x̂₀ from the evaluation it already holds.
+/// A `LogDensitySampler`: a recipe pairs it only with a network whose models know their
+/// log-density (`LogDensityArchitecture`, such as `exact-mixture`), checked when it is resolved.
 /// - Limitations: fails with `SamplingError.unsupportedProcess` on a process without a
 ///   log-density (a plain score network); the acceptance rate falls as ε grows (≈ 0.57 is the
 ///   optimum in high dimension); it cannot cross between separated modes any faster than ULA.
@@ -93,6 +95,8 @@ public struct MetropolisAdjustedLangevinSampler: Sampler {
         return step.isFinalDenoising ? denoised : x
     }
 }
+
+extension MetropolisAdjustedLangevinSampler: LogDensitySampler {}
 
 extension MetropolisAdjustedLangevinSampler: RegisteredComponent {
     public static let id: ComponentID = "mala"

@@ -1,0 +1,100 @@
+import ScoreKitCore
+import ScoreKitLosses
+
+// Rules that keep `validate`'s promise "what validates, runs": each refuses, at validate, a
+// combination that resolves but would fail in `train` or `sample`.
+
+extension RecipeCompatibility.Rule {
+    /// A loss that regresses on a known score (`TargetScoreLoss`, `explicit-score-matching`)
+    /// trains only where the Runner can attach one: the exact score of mixture data
+    /// (`ExactMixtureSource`: `ring`, `grid`, `gaussian-mixture`).
+    public static var explicitScoreMatchingHasTarget: Self {
+        Self(name: "explicit-score-matching-has-target") { recipe, registry in
+            guard let data = recipe.dataSpecification else { return nil }
+            return missingTargetScore(recipe: recipe, dataID: data.id, registry: registry)
+        }
+    }
+
+    /// The error for a target-score loss whose data (`dataID`) has no exact score, or `nil` when
+    /// the loss needs none or the data has one. With a registry, the note lists the data sets
+    /// that have one and the losses that need none.
+    static func missingTargetScore(
+        recipe: ResolvedRecipe, dataID: ComponentID, registry: ComponentRegistry? = nil
+    ) -> RecipeError? {
+        guard let loss = recipe.loss as? any TargetScoreLoss, loss.target == nil else { return nil }
+        if let source = recipe.dataSpecification?.source, source is any ExactMixtureSource { return nil }
+        let name = recipe.componentIDs[.loss].map { " '\($0)'" } ?? ""
+        var notes = [
+            "it regresses on the exact score ∇log p_t, which ScoreKit knows only for Gaussian-mixture data"
+        ]
+        if let registry {
+            let mixtures = registry.ids(of: .data).filter { id in
+                guard let made = try? registry.make(.data, from: ["kind": .string(id.rawValue)]) else { return false }
+                return made.source is any ExactMixtureSource
+            }
+            let others = registry.ids(of: .loss).filter { id in
+                guard let made = try? registry.make(.loss, from: ["kind": .string(id.rawValue)]) else { return false }
+                return !(made is any TargetScoreLoss)
+            }
+            notes.append("data with an exact score: " + mixtures.map(\.rawValue).joined(separator: ", "))
+            notes.append("losses that need only samples: " + others.map(\.rawValue).joined(separator: ", "))
+        }
+        return .incompatible(
+            headline: "loss\(name) needs a known target score, and data set '\(dataID)' has none",
+            notes: notes,
+            location: recipe.written["loss"]?["kind"]?.location ?? recipe.written["loss"]?.location)
+    }
+
+    /// A sampler that needs log p_t (`LogDensitySampler`, `mala`) runs only on a network whose
+    /// models know it (`LogDensityArchitecture`, `exact-mixture`).
+    public static var logDensitySamplerHasLogDensity: Self {
+        Self(name: "log-density-sampler-has-log-density") { recipe, registry in
+            guard recipe.sampler is any LogDensitySampler, let network = recipe.network,
+                !(network is any LogDensityArchitecture)
+            else { return nil }
+            let name = recipe.componentIDs[.sampler].map { " '\($0)'" } ?? ""
+            let networkName = recipe.componentIDs[.network].map { " '\($0)'" } ?? ""
+            let networks = registry.ids(of: .network).filter { id in
+                guard let made = try? registry.make(.network, from: ["kind": .string(id.rawValue)]) else {
+                    return false
+                }
+                return made is any LogDensityArchitecture
+            }
+            let samplers = registry.ids(of: .sampler).filter { id in
+                guard let made = try? registry.make(.sampler, from: ["kind": .string(id.rawValue)]) else {
+                    return false
+                }
+                return !(made is any LogDensitySampler)
+            }
+            return .incompatible(
+                headline: "sampler\(name) needs the log-density log p_t, and network\(networkName) gives only a score",
+                notes: [
+                    "networks with a log-density: "
+                        + (networks.isEmpty ? "none registered" : networks.map(\.rawValue).joined(separator: ", ")),
+                    "or a sampler that needs only the score, such as "
+                        + samplers.prefix(4).map(\.rawValue).joined(separator: ", "),
+                ],
+                location: recipe.written["sampler"]?["kind"]?.location ?? recipe.written["sampler"]?.location)
+        }
+    }
+
+    /// A sampler whose settings have a limit for the process and the grid (`GridCheckedSampler`,
+    /// such as annealed Langevin's step size against the smallest noise level) must keep it.
+    public static var samplerSettingsFitGrid: Self {
+        Self(name: "sampler-settings-fit-grid") { recipe, _ in
+            guard let sampler = recipe.sampler as? any GridCheckedSampler, let grid = recipe.timeGrid else {
+                return nil
+            }
+            let times = grid.times(for: recipe.sde)
+            guard let problem = sampler.settingProblem(times: times, sde: recipe.sde) else { return nil }
+            let name = recipe.componentIDs[.sampler].map { " '\($0)'" } ?? ""
+            let sdeName = recipe.componentIDs[.sde].map { " on sde '\($0)'" } ?? ""
+            let gridName = recipe.componentIDs[.timeGrid].map { " with timeGrid '\($0)'" } ?? ""
+            let section = recipe.written["sampler"]
+            return .incompatible(
+                headline: "sampler\(name)\(sdeName)\(gridName): \(problem.problem)",
+                notes: [problem.hint],
+                location: section?[problem.key]?.location ?? section?["kind"]?.location ?? section?.location)
+        }
+    }
+}
