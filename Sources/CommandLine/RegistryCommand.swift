@@ -1,5 +1,5 @@
 import ArgumentParser
-public import ScoreKitCore
+import ScoreKitCore
 import ScoreKitRunner
 
 /// A subcommand that composes components: it runs with the registry of the executable that

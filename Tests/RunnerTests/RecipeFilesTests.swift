@@ -33,11 +33,10 @@ struct RecipeFilesTests {
         #expect(resolved.dataSpecification != nil)
     }
 
-    @Test("tiny-ring: train, sample, evaluate and plot in a few seconds; the samples are near the ring")
+    @Test("tiny-ring: train, sample, evaluate and plot; the samples are near the ring")
     func tinyEndToEnd() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let clock = ContinuousClock.now
         var training = TrainingSession.Options(recipePath: Self.recipes + "/tiny-ring.yaml")
         training.outputFolder = dir + "/run"
         let trained = try TrainingSession(options: training, registry: exactRegistry).run()
@@ -60,7 +59,5 @@ struct RecipeFilesTests {
 
         let (written, _) = try PlotSession(options: .init(folder: dir + "/run"), registry: exactRegistry).run()
         #expect(written.count == 5)
-        let seconds = (ContinuousClock.now - clock) / .seconds(1)
-        #expect(seconds < 60, "took \(seconds) s")
     }
 }

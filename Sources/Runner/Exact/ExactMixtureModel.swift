@@ -1,5 +1,5 @@
 import Foundation
-public import ScoreKitCore
+import ScoreKitCore
 import ScoreKitNetworks
 
 /// The exact denoiser of an isotropic or diagonal Gaussian mixture as a `ScoreModel`, in the
