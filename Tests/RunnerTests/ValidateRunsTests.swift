@@ -219,6 +219,36 @@ struct ValidateRunsTests {
                 """)
     }
 
+    @Test("mala as the predictor of predictor-corrector is refused the same way, at the nested kind")
+    func nestedMalaWithoutLogDensity() throws {
+        let yaml = """
+            sde: { kind: variance-preserving }
+            network: { kind: mlp }
+            sampler: { kind: predictor-corrector, predictor: { kind: mala } }
+
+            """
+        let error = try #require(Self.standardError(yaml))
+        #expect(error.location == at(3, 58))
+        #expect(
+            error.description.hasPrefix(
+                "recipes/test.yaml:3:58: error: sampler.predictor (a sampler) 'mala' needs the log-density log p_t"),
+            "\(error)")
+    }
+
+    @Test("annealed Langevin as a predictor keeps its step-size limit, located at the nested stepSize")
+    func nestedAnnealedLangevinLimit() throws {
+        let yaml = """
+            sde: { kind: sub-variance-preserving }
+            network: { kind: mlp }
+            timeGrid: { kind: uniform, steps: 20 }
+            sampler: { kind: predictor-corrector, predictor: { kind: annealed-langevin, stepSize: 0.5 } }
+
+            """
+        let error = try #require(Self.standardError(yaml))
+        #expect(error.location == at(4, 87), "\(error)")
+        #expect(error.description.contains("sampler.predictor (a sampler) 'annealed-langevin'"), "\(error)")
+    }
+
     // MARK: - annealed-langevin
 
     @Test("annealed Langevin's limit 2·σ_L² is where the exact chain diverges")

@@ -49,10 +49,10 @@ extension RecipeCompatibility.Rule {
     /// models know it (`LogDensityArchitecture`, `exact-mixture`).
     public static var logDensitySamplerHasLogDensity: Self {
         Self(name: "log-density-sampler-has-log-density") { recipe, registry in
-            guard recipe.sampler is any LogDensitySampler, let network = recipe.network,
-                !(network is any LogDensityArchitecture)
+            guard let network = recipe.network, !(network is any LogDensityArchitecture),
+                let (path, _) = samplers(of: recipe).first(where: { $0.sampler is any LogDensitySampler })
             else { return nil }
-            let name = recipe.componentIDs[.sampler].map { " '\($0)'" } ?? ""
+            let section = recipe.written.value(atPath: path)
             let networkName = recipe.componentIDs[.network].map { " '\($0)'" } ?? ""
             let networks = registry.ids(of: .network).filter { id in
                 guard let made = try? registry.make(.network, from: ["kind": .string(id.rawValue)]) else {
@@ -60,41 +60,77 @@ extension RecipeCompatibility.Rule {
                 }
                 return made is any LogDensityArchitecture
             }
-            let samplers = registry.ids(of: .sampler).filter { id in
+            let scoreOnly = registry.ids(of: .sampler).filter { id in
                 guard let made = try? registry.make(.sampler, from: ["kind": .string(id.rawValue)]) else {
                     return false
                 }
                 return !(made is any LogDensitySampler)
             }
+            let sampler = samplerName(path: path, recipe: recipe)
             return .incompatible(
-                headline: "sampler\(name) needs the log-density log p_t, and network\(networkName) gives only a score",
+                headline: "\(sampler) needs the log-density log p_t, and network\(networkName) gives only a score",
                 notes: [
                     "networks with a log-density: "
                         + (networks.isEmpty ? "none registered" : networks.map(\.rawValue).joined(separator: ", ")),
                     "or a sampler that needs only the score, such as "
-                        + samplers.prefix(4).map(\.rawValue).joined(separator: ", "),
+                        + scoreOnly.prefix(4).map(\.rawValue).joined(separator: ", "),
                 ],
-                location: recipe.written["sampler"]?["kind"]?.location ?? recipe.written["sampler"]?.location)
+                location: section?["kind"]?.location ?? section?.location ?? recipe.written["sampler"]?.location)
         }
+    }
+
+    /// The recipe's sampler and the samplers inside it (`CompositeSampler`), each with the
+    /// dotted path of its section (`sampler`, `sampler.predictor`).
+    static func samplers(of recipe: ResolvedRecipe) -> [(path: String, sampler: any Sampler)] {
+        guard let sampler = recipe.sampler else { return [] }
+        var found: [(path: String, sampler: any Sampler)] = []
+        var pending: [(path: String, sampler: any Sampler)] = [("sampler", sampler)]
+        while let next = pending.popLast() {
+            found.append(next)
+            if let composite = next.sampler as? any CompositeSampler {
+                pending += composite.nestedSamplers.reversed().map { (next.path + "." + $0.key, $0.sampler) }
+            }
+        }
+        return found
     }
 
     /// A sampler whose settings have a limit for the process and the grid (`GridCheckedSampler`,
     /// such as annealed Langevin's step size against the smallest noise level) must keep it.
     public static var samplerSettingsFitGrid: Self {
         Self(name: "sampler-settings-fit-grid") { recipe, _ in
-            guard let sampler = recipe.sampler as? any GridCheckedSampler, let grid = recipe.timeGrid else {
-                return nil
-            }
+            guard let grid = recipe.timeGrid else { return nil }
             let times = grid.times(for: recipe.sde)
-            guard let problem = sampler.settingProblem(times: times, sde: recipe.sde) else { return nil }
-            let name = recipe.componentIDs[.sampler].map { " '\($0)'" } ?? ""
-            let sdeName = recipe.componentIDs[.sde].map { " on sde '\($0)'" } ?? ""
-            let gridName = recipe.componentIDs[.timeGrid].map { " with timeGrid '\($0)'" } ?? ""
-            let section = recipe.written["sampler"]
-            return .incompatible(
-                headline: "sampler\(name)\(sdeName)\(gridName): \(problem.problem)",
-                notes: [problem.hint],
-                location: section?[problem.key]?.location ?? section?["kind"]?.location ?? section?.location)
+            for (path, sampler) in samplers(of: recipe) {
+                guard let checked = sampler as? any GridCheckedSampler,
+                    let problem = checked.settingProblem(times: times, sde: recipe.sde)
+                else { continue }
+                return settingError(problem, path: path, recipe: recipe)
+            }
+            return nil
         }
+    }
+
+    /// The error for `problem` of the sampler whose section is at `path`.
+    private static func settingError(
+        _ problem: SamplerSettingProblem, path: String, recipe: ResolvedRecipe
+    )
+        -> RecipeError
+    {
+        let section = recipe.written.value(atPath: path)
+        let sdeName = recipe.componentIDs[.sde].map { " on sde '\($0)'" } ?? ""
+        let gridName = recipe.componentIDs[.timeGrid].map { " with timeGrid '\($0)'" } ?? ""
+        return .incompatible(
+            headline: "\(samplerName(path: path, recipe: recipe))\(sdeName)\(gridName): \(problem.problem)",
+            notes: [problem.hint],
+            location: section?[problem.key]?.location ?? section?["kind"]?.location ?? section?.location
+                ?? recipe.written["sampler"]?.location)
+    }
+
+    /// "sampler 'mala'", or "sampler.predictor (a sampler) 'mala'" for one inside another.
+    private static func samplerName(path: String, recipe: ResolvedRecipe) -> String {
+        let sampler = samplers(of: recipe).first { $0.path == path }?.sampler
+        let id = (sampler as? any RegisteredComponent).map { type(of: $0).id.rawValue }
+        let role = path == "sampler" ? "sampler" : "\(path) (a sampler)"
+        return role + (id.map { " '\($0)'" } ?? "")
     }
 }

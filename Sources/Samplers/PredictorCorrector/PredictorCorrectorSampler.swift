@@ -94,3 +94,7 @@ extension PredictorCorrectorSampler: RegisteredComponent {
     public static let id: ComponentID = "predictor-corrector"
     public static let summary = "Any predictor (sampler) with any corrector before each step (Song et al. 2021)"
 }
+
+extension PredictorCorrectorSampler: CompositeSampler {
+    public var nestedSamplers: [(key: String, sampler: any Sampler)] { [("predictor", predictor)] }
+}
