@@ -67,7 +67,10 @@ public struct SamplingSession: Sendable {
             path: options.source, checkpoint: options.checkpoint, overrides: options.overrides,
             useRawWeights: options.useRawWeights)
         let run: RunModel
-        do throws(RunModelError) { run = try RunModel.load(source, registry: registry) } catch { throw .model(error) }
+        // The checkpoint describes the data (shape, standardisation): drawing samples never loads it.
+        do throws(RunModelError) { run = try RunModel.load(source, registry: registry, data: .described) } catch {
+            throw .model(error)
+        }
         let method: SamplingMethod
         do throws(RecipeError) { method = try SamplingMethod(recipe: run.recipe) } catch { throw .recipe(error) }
         let logger = run.folder.map { options.logger.appending(to: RunFolder(path: $0).log) } ?? options.logger
@@ -75,6 +78,7 @@ public struct SamplingSession: Sendable {
         let sampler = ids[.sampler].map { "\($0)" } ?? "?"
         let grid = ids[.timeGrid].map { "\($0)" } ?? "?"
         let guidance = run.recipe.guidanceSettings.map { ", guidance scale \($0.scale)" } ?? ""
+        if let notice = run.dataNotice { logger.notice("\(notice)") }
         logger.info(
             "sampling \(options.count) from \(options.source) with sampler \(sampler), time grid \(grid)\(guidance)")
         let dimension = run.dimension
@@ -100,7 +104,14 @@ public struct SamplingSession: Sendable {
         let output = options.output ?? (run.folder.map { $0 + "/samples.npy" } ?? "samples.npy")
         do throws(TensorFileError) { try NumPyFile.write(samples, to: output) } catch { throw .file(error) }
         var pictures: [String] = []
+        let drawsPictures = options.pictures && (dimension == 2 || run.dataDescription.image != nil)
+        // Pictures show the samples over the data, so only they prepare it.
+        let pictureRun: RunModel
+        do throws(RunModelError) { pictureRun = drawsPictures ? try run.withData() : run } catch {
+            throw .model(error)
+        }
         if dimension == 2, options.pictures {
+            let run = pictureRun
             let stem = output.hasSuffix(".npy") ? String(output.dropLast(4)) : output
             let name = run.recipe.componentIDs[.sampler].map { "\($0)" } ?? "samples"
             let svg = SamplePicture.scatter(
@@ -116,7 +127,8 @@ public struct SamplingSession: Sendable {
                 }
             }
             pictures = paths
-        } else if options.pictures, let format = run.data.training.image {
+        } else if options.pictures, let format = run.dataDescription.image {
+            let run = pictureRun
             let stem = output.hasSuffix(".npy") ? String(output.dropLast(4)) : output
             let labels = run.recipe.guidanceSettings?.labels(first: 0, count: count, classCount: run.classCount)
             let strip: PNGImage
