@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ScoreKitRunner", targets: ["ScoreKitRunner"]),
         .library(name: "ScoreKitCommandLine", targets: ["ScoreKitCommandLine"]),
         .library(name: "ScoreKitTesting", targets: ["ScoreKitTesting"]),
+        .library(name: "ScoreKitMetrics", targets: ["ScoreKitMetrics"]),
         .executable(name: "scorekit", targets: ["scorekit"]),
         .executable(name: "scorekit-bench", targets: ["scorekit-bench"]),
         .executable(name: "digits-classifier", targets: ["digits-classifier"]),
@@ -58,7 +59,7 @@ let package = Package(
             name: "ScoreKitRunner",
             dependencies: [
                 "ScoreKitCore", "ScoreKitSDEs", "ScoreKitSamplers", "ScoreKitNetworks", "ScoreKitLosses",
-                "ScoreKitTesting", .product(name: "Yams", package: "Yams"),
+                "ScoreKitMetrics", .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Runner",
@@ -85,6 +86,10 @@ let package = Package(
         ),
         .target(
             name: "ScoreKitTesting", dependencies: ["ScoreKitCore"], path: "Sources/TestSupport",
+            swiftSettings: strictSettings),
+        // Sample-quality metrics that `evaluate` reports (and the sampler tests check).
+        .target(
+            name: "ScoreKitMetrics", dependencies: ["ScoreKitCore"], path: "Sources/Metrics",
             swiftSettings: strictSettings),
         .executableTarget(
             name: "scorekit-bench",
@@ -127,7 +132,7 @@ let package = Package(
             name: "RunnerTests",
             dependencies: [
                 "ScoreKitRunner", "ScoreKitCore", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitLosses",
-                "ScoreKitSamplers",
+                "ScoreKitSamplers", "ScoreKitMetrics",
                 "ScoreKitTesting", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RunnerTests",
@@ -136,7 +141,7 @@ let package = Package(
             name: "SamplersTests",
             dependencies: [
                 "ScoreKitCore", "ScoreKitSamplers", "ScoreKitSDEs", "ScoreKitNetworks", "ScoreKitRunner",
-                "ScoreKitTesting",
+                "ScoreKitMetrics", "ScoreKitTesting",
             ],
             path: "Tests/SamplersTests",
             swiftSettings: strictSettings),

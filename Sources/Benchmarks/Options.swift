@@ -12,6 +12,10 @@ struct Options {
     var weights: String?
     var out: String?
     var tag = ""
+    /// Where w2–w4 write their initial noise and their samples (`.npy`), when given: the same run
+    /// through `scorekit sample RUN --init F --seed 1` (scripts/bench/peer-run-folder.py).
+    var initialNoiseOutput: String?
+    var samplesOutput: String?
     var rowsPerShard = 256
     /// Rows of a sampling shard in w2–w5 when given (`--sample-rows`); 0 chooses.
     var sampleRows = 0
@@ -49,6 +53,8 @@ struct Options {
           --weights F    initial weights (safetensors: emb1 emb2 l1 … l4 .weight/.bias)
           --out F        append the JSON records to F (the peers' results file, to compare in one report)
           --tag T        a tag stored with the records
+          --write-init F     w2–w4: write the initial noise to F (.npy), for `scorekit sample --init F`
+          --write-samples F  w2–w4: write the samples of the last repeat to F (.npy)
           --rows-per-shard N  rows of a batch shard in w1 (default 256, the training default)
           --sample-rows N     rows of a sampling shard in w2–w5 (default: 512, fewer for small n)
           --flush-denormals 0|1  flush denormals to zero in parallel regions (default 1)
@@ -78,6 +84,8 @@ struct Options {
             case "--weights": options.weights = value
             case "--out": options.out = value
             case "--tag": options.tag = value
+            case "--write-init": options.initialNoiseOutput = value
+            case "--write-samples": options.samplesOutput = value
             case "--rows-per-shard": guard let v = Int(value), v > 0 else { return nil }; options.rowsPerShard = v
             case "--sample-rows": guard let v = Int(value), v > 0 else { return nil }; options.sampleRows = v
             case "--flush-denormals":

@@ -6,8 +6,9 @@ import ScoreKitSDEs
 import ScoreKitSamplers
 
 /// W2–W5: sampling and likelihood with the peers' trained networks, as ../shared/bench/README.md
-/// defines them, through ScoreKit's registered components. Samples run in shards of rows on the
-/// configured threads (`runSamplerInShards`); the results do not depend on the cut.
+/// defines them, through ScoreKit's registered components. Samples run through the sampling
+/// pipeline `scorekit sample` runs (`ShardedSampling`: shards of rows on whole panels, on the
+/// configured threads); the results do not depend on the cut.
 enum SamplingWorkloads {
     /// Rows of a shard: every thread gets work, and a shard's activations stay near its core.
     static func rowsPerShard(_ count: Int, threads: Int, given: Int = 0) -> Int {
@@ -23,12 +24,21 @@ enum SamplingWorkloads {
         return Swift.max(1, (options.count + options.threads - 1) / options.threads)
     }
 
-    /// W4/W5's shards: cut on whole panels of 32 samples under per-sample control (results do
-    /// not depend on the cut), as before under batch control (they do).
+    /// W4/W5's shard alignment: whole panels of 32 samples under per-sample control (results do
+    /// not depend on the cut), single rows under batch control (they do; as before).
+    static func adaptiveAlignment(_ options: Options) -> Int {
+        options.stepControl == .batch ? 1 : PanelBatch.panelWidth
+    }
+
+    /// W4/W5's shards.
     static func adaptiveShards(_ options: Options, rows: Int) -> [Range<Int>] {
-        options.stepControl == .batch
-            ? Compute.shardRanges(count: options.count, rows: rows)
-            : Compute.shardRanges(count: options.count, rows: rows, alignedTo: PanelBatch.panelWidth)
+        Compute.shardRanges(count: options.count, rows: rows, alignedTo: adaptiveAlignment(options))
+    }
+
+    /// Writes `tensor` to `path` when one is given (`--write-init`, `--write-samples`).
+    static func write(_ tensor: Tensor, to path: String?) throws {
+        guard let path else { return }
+        try NumPyFile.write(tensor, to: path)
     }
 
     static func registry() -> ComponentRegistry { .standard() }
@@ -124,20 +134,22 @@ enum SamplingWorkloads {
         model: NoiseConditionalMLP, initial: Tensor, seed: UInt64
     ) throws {
         let process = ModelReverseProcess(sde: sde, parameterization: parameterization, model: model)
-        let times = grid.times(for: sde)
-        let rows = rowsPerShard(initial.shape[0], threads: options.threads, given: options.sampleRows)
+        let n = initial.shape[0]
+        let rows = rowsPerShard(n, threads: options.threads, given: options.sampleRows)
+        let sampling = ShardedSampling(sampler: sampler, times: grid.times(for: sde), rowsPerShard: rows)
+        try write(initial, to: options.initialNoiseOutput)
         let run = try timed(options.reps) {
-            var noise = PerSampleNoise(seed: seed)
-            return try runSamplerInShards(
-                sampler, process: process, times: times, initial: initial, noise: &noise, rowsPerShard: rows)
+            try sampling.run(count: n, sampleShape: [2], seed: seed, initial: initial) { _ in process }
         }
+        try write(run.last.samples, to: options.samplesOutput)
         let (mean, std) = radii(run.last.samples)
         emit(
             [
-                "workload": workload, "n": initial.shape[0], "threads": options.threads, "metric": "s",
+                "workload": workload, "n": n, "threads": options.threads, "metric": "s",
                 "values": run.values, "other_busy": run.busy, "nfe": run.last.evaluationCount,
-                "flop": 282_688 * initial.shape[0] * run.last.evaluationCount, "rows_per_shard": rows,
-                "check_radius_mean": mean, "check_radius_std": std, "tag": options.tag,
+                "flop": 282_688 * n * run.last.evaluationCount, "rows_per_shard": rows,
+                "shards": run.last.shards.count, "check_radius_mean": mean, "check_radius_std": std,
+                "tag": options.tag,
             ], to: options.out)
     }
 
@@ -175,23 +187,22 @@ enum SamplingWorkloads {
         var start = PerSampleNoise(seed: 0)
         let initial = start.normal([options.count, 2])
         let rows = adaptiveRowsPerShard(options)
+        let sampling = ShardedSampling(
+            sampler: sampler, times: [1, 1e-3], rowsPerShard: rows, alignment: adaptiveAlignment(options))
+        try write(initial, to: options.initialNoiseOutput)
         let run = try timed(options.reps) {
-            try Compute.mapShards(adaptiveShards(options, rows: rows)) { (range) throws(SamplingError) in
-                try runAdaptive(
-                    sampler, process: process, times: [1, 1e-3], initial: initial.slice(alongAxis: 0, range))
-            }
+            try sampling.run(count: options.count, sampleShape: [2], seed: 0, initial: initial) { _ in process }
         }
-        let outcomes: [AdaptiveOutcome] = run.last
-        let samples = Tensor.concatenate(outcomes.map { $0.solution }, alongAxis: 0)
-        let perSample = outcomes.flatMap { $0.sampleEvaluationCounts }
-        let nfe = outcomes.map { $0.evaluationCount }.max() ?? 0
-        let (mean, std) = radii(samples)
+        let outcome: ShardedSamplingOutcome = run.last
+        try write(outcome.samples, to: options.samplesOutput)
+        let perSample = outcome.sampleEvaluationCounts
+        let (mean, std) = radii(outcome.samples)
         emit(
             [
                 "workload": "w4", "n": options.count, "threads": options.threads, "metric": "s",
-                "values": run.values, "other_busy": run.busy, "nfe": nfe,
+                "values": run.values, "other_busy": run.busy, "nfe": outcome.evaluationCount,
                 "nfe_mean_per_sample": Double(perSample.reduce(0, +)) / Double(perSample.count),
-                "rejected_mean_per_sample": Double(outcomes.flatMap { $0.rejectedStepCounts }.reduce(0, +))
+                "rejected_mean_per_sample": Double(outcome.rejectedStepCounts.reduce(0, +))
                     / Double(perSample.count),
                 "pcoeff": options.proportionalCoefficient, "icoeff": options.integralCoefficient,
                 "predictive": options.predictive, "time_variable": options.timeVariable.rawValue,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ScoreKitCore
 import ScoreKitRunner
+import ScoreKitSamplers
 
 /// `scorekit sample RUN`: draws samples from a trained run with its recipe's time grid and sampler.
 struct SampleCommand: RegistryCommand {
@@ -65,8 +66,9 @@ struct SampleCommand: RegistryCommand {
         var reportedTenths = 0
         var drawn = false
         do {
-            let summary = try session.run { done, total in
-                guard !quiet, total > 0 else { return }
+            // Each finished shard, from the shards' threads one at a time.
+            let summary = try session.run { event in
+                guard case let .shardFinished(_, done, total) = event, !quiet, total > 0 else { return }
                 drawn = true
                 // In place on a terminal; in a log, a line at each tenth of the run.
                 let tenths = done * 10 / total

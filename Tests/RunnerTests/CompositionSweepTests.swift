@@ -1,8 +1,8 @@
 import Foundation
 import ScoreKitCore
+import ScoreKitMetrics
 import ScoreKitNetworks
 import ScoreKitRunner
-import ScoreKitTesting
 import Testing
 
 extension Tag {

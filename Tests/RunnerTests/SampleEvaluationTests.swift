@@ -1,8 +1,8 @@
 import Foundation
 import ScoreKitCore
+import ScoreKitMetrics
 import ScoreKitNetworks
 import ScoreKitRunner
-import ScoreKitTesting
 import Testing
 
 /// The metrics of `scorekit evaluate` on cases computed by hand or in closed form.

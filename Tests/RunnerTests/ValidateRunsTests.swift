@@ -1,11 +1,11 @@
 import Foundation
 import ScoreKitCore
+import ScoreKitMetrics
 import ScoreKitLosses
 import ScoreKitNetworks
 import ScoreKitRunner
 import ScoreKitSDEs
 import ScoreKitSamplers
-import ScoreKitTesting
 import Testing
 
 /// "What validates, runs": each combination that used to validate and then fail either runs

@@ -1,9 +1,9 @@
 import Foundation
 import ScoreKitCore
+import ScoreKitMetrics
 import ScoreKitNetworks
 import ScoreKitSDEs
 import ScoreKitSamplers
-import ScoreKitTesting
 import Testing
 
 @Suite("ClassifierFreeGuidance")

@@ -1,7 +1,7 @@
 import Foundation
 import ScoreKitCore
+import ScoreKitMetrics
 import ScoreKitNetworks
-import ScoreKitTesting
 
 /// How a set of samples compares with the exact mixture, with the Done-when tolerances.
 struct SampleQualityReport: CustomStringConvertible {

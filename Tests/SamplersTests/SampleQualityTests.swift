@@ -1,7 +1,7 @@
 import Foundation
 import ScoreKitCore
+import ScoreKitMetrics
 import ScoreKitNetworks
-import ScoreKitTesting
 import Testing
 
 @Suite("SampleQuality")

@@ -10,24 +10,97 @@ struct WholeBatchField<Process: ReverseProcess>: VectorField {
     func velocity(_ y: Tensor, at times: [Double]) -> Tensor { process.probabilityFlowVelocity(y, at: times) }
 }
 
-@Suite("Sampling in shards and adaptive runs on unfinished samples only")
+@Suite("Sampling in shards (ShardedSampling) and adaptive runs on unfinished samples only")
 struct ShardedSamplingTests {
     static let sde = VariancePreservingSDE()
 
-    @Test func shardsGiveTheSamplesOfOneRun() throws {
+    @Test(arguments: [(130, PanelBatch.panelWidth), (130, 1), (1_000, PanelBatch.panelWidth), (7, 3)])
+    func shardsGiveTheSamplesOfOneRun(rows: Int, alignment: Int) throws {
         let times = uniformTimes(steps: 50, to: 1e-3)
         var prior = PerSampleNoise(seed: 7)
         let initial = Self.sde.samplePrior([1_000, 2], noise: &prior)
-        var whole = prior
+        var whole = PerSampleNoise(seed: 8)
         let reference = try runSampler(
             EulerMaruyamaSampler(), process: exactProcess(Self.sde), times: times, initial: initial, noise: &whole)
-        var cut = prior
-        let sharded = try runSamplerInShards(
-            EulerMaruyamaSampler(), process: exactProcess(Self.sde), times: times, initial: initial, noise: &cut,
-            rowsPerShard: 130)
+        let sampling = ShardedSampling(
+            sampler: EulerMaruyamaSampler(), times: times, rowsPerShard: rows, alignment: alignment)
+        let sharded = try sampling.run(count: 1_000, sampleShape: [2], seed: 8, initial: initial) { _ in
+            exactProcess(Self.sde)
+        }
         #expect(sharded.samples == reference.samples)
         #expect(sharded.evaluationCount == reference.evaluationCount)
-        #expect(cut == whole, "the noise must advance as one run's")
+        #expect(sharded.shards == Compute.shardRanges(count: 1_000, rows: rows, alignedTo: alignment))
+        #expect(sharded.shards.dropLast().allSatisfy { $0.count % alignment == 0 })
+    }
+
+    /// Without initial noise, sample i's prior draw and its sampler noise come from stream i of
+    /// the seed, in that order: one batch drawn at once gives the same samples.
+    @Test func priorDrawsComeFromEachSamplesStream() throws {
+        let times = uniformTimes(steps: 20, to: 1e-3)
+        var noise = PerSampleNoise(seed: 5)
+        let initial = noise.normal([300, 2]) * Float(Self.sde.priorStandardDeviation)
+        let reference = try runSampler(
+            EulerMaruyamaSampler(), process: exactProcess(Self.sde), times: times, initial: initial, noise: &noise)
+        for rows in [64, 100, 300] {
+            let sampling = ShardedSampling(sampler: EulerMaruyamaSampler(), times: times, rowsPerShard: rows)
+            let sharded = try sampling.run(count: 300, sampleShape: [2], seed: 5) { _ in exactProcess(Self.sde) }
+            #expect(sharded.samples == reference.samples, "\(rows) rows per shard")
+        }
+        let prior = ShardedSampling.prior(
+            rows: 40..<50, sampleShape: [2], seed: 5, standardDeviation: Self.sde.priorStandardDeviation)
+        #expect(prior == initial.slice(alongAxis: 0, 40..<50))
+    }
+
+    @Test func eachShardReportsOnceAndTheCountsAddUp() throws {
+        let sampling = ShardedSampling(
+            sampler: EulerMaruyamaSampler(), times: uniformTimes(steps: 5, to: 1e-3), rowsPerShard: 64)
+        var events: [ShardedSamplingEvent] = []
+        let outcome = try sampling.run(count: 1_000, sampleShape: [2], seed: 1) { _ in
+            exactProcess(Self.sde)
+        } observe: {
+            events.append($0)
+        }
+        var rows: [Range<Int>] = []
+        var finished: [Int] = []
+        for case let .shardFinished(range, done, count) in events {
+            rows.append(range)
+            finished.append(done)
+            #expect(count == 1_000)
+        }
+        #expect(rows.sorted { $0.lowerBound < $1.lowerBound } == outcome.shards)
+        #expect(finished == finished.sorted() && finished.last == 1_000)
+    }
+
+    /// Per-sample data lives in the process, which the pipeline asks for per shard: labels
+    /// follow their rows, so a cut run gives the samples of one labelled batch.
+    @Test func eachShardGetsTheProcessOfItsRows() throws {
+        let times = uniformTimes(steps: 20, to: 1e-3)
+        func labelled(_ rows: Range<Int>) -> any ReverseProcess {
+            ModelReverseProcess(
+                sde: Self.sde, parameterization: DenoisedPrediction(), model: ringMixture,
+                labels: rows.map { $0 % 8 })
+        }
+        let whole = ShardedSampling(sampler: EulerMaruyamaSampler(), times: times, rowsPerShard: 400)
+        let cut = ShardedSampling(sampler: EulerMaruyamaSampler(), times: times, rowsPerShard: 32)
+        let a = try whole.run(count: 400, sampleShape: [2], seed: 2, process: labelled)
+        let b = try cut.run(count: 400, sampleShape: [2], seed: 2, process: labelled)
+        #expect(a.shards.count == 1 && b.shards.count > 1)
+        #expect(a.samples == b.samples)
+    }
+
+    @Test func adaptiveSamplersRunUnderStepSizeControlInShards() throws {
+        var noise = PerSampleNoise(seed: 3)
+        let initial = Self.sde.samplePrior([200, 2], noise: &noise)
+        let solver = try rk45()
+        let whole = try runAdaptive(solver, process: exactProcess(Self.sde), times: [1, 1e-3], initial: initial)
+        let sampling = ShardedSampling(sampler: solver, times: [1, 1e-3], rowsPerShard: 64)
+        let sharded = try sampling.run(count: 200, sampleShape: [2], seed: 0, initial: initial) { _ in
+            exactProcess(Self.sde)
+        }
+        #expect(sharded.shards.count > 1)
+        #expect(sharded.samples == whole.solution)
+        #expect(sharded.sampleEvaluationCounts == whole.sampleEvaluationCounts)
+        #expect(sharded.rejectedStepCounts == whole.rejectedStepCounts)
     }
 
     @Test func adaptiveRunsSkipFinishedSamplesWithTheSameSteps() throws {

@@ -107,39 +107,6 @@ public func runSampler<S: Sampler, P: ReverseProcess, N: NoiseSource>(
     return SamplingOutcome(samples: x, evaluationCount: counted.evaluationCount)
 }
 
-/// `runSampler` on shards of about `rowsPerShard` rows that run in parallel
-/// (`Compute.forEachShard`), each with its rows of `noise`; the samples are joined in order.
-/// Shards are cut on multiples of `PanelBatch.panelWidth` rows, so untracked networks compute
-/// no padding panels.
-///
-/// A sample's result depends on its seed and index only (per-sample noise), so the samples are
-/// the same as those of one `runSampler` call on the whole batch, bit for bit. The evaluation
-/// count is the largest of the shards' (what one sample saw); a failure reports the first
-/// failing shard. Noise that cannot be cut by rows runs as one batch. No step events: shards
-/// run their steps independently.
-public func runSamplerInShards<S: Sampler, P: ReverseProcess, N: NoiseSource>(
-    _ sampler: S, process: P, times: [Double], initial: Tensor, noise: inout N, rowsPerShard: Int = 1_000
-) throws(SamplingError) -> SamplingOutcome {
-    let count = initial.shape.first ?? 0
-    let ranges = Compute.shardRanges(count: count, rows: rowsPerShard, alignedTo: PanelBatch.panelWidth)
-    let shardNoise = ranges.compactMap { noise.shard($0) }
-    guard ranges.count > 1, shardNoise.count == ranges.count else {
-        return try runSampler(sampler, process: process, times: times, initial: initial, noise: &noise)
-    }
-    let start = noise
-    let parts = try Compute.mapShards(ranges) {
-        (rows) throws(SamplingError) -> (SamplingOutcome, N) in
-        var shard = start.shard(rows)!
-        let outcome = try runSampler(
-            sampler, process: process, times: times, initial: initial.slice(alongAxis: 0, rows), noise: &shard)
-        return (outcome, shard)
-    }
-    noise.advance(pastShard: parts[0].1)
-    return SamplingOutcome(
-        samples: Tensor.concatenate(parts.map(\.0.samples), alongAxis: 0),
-        evaluationCount: parts.map(\.0.evaluationCount).max() ?? 0)
-}
-
 /// A reverse process that counts its model evaluations (shared across copies).
 public struct CountingProcess<Base: ReverseProcess>: ReverseProcess {
     public let base: Base

@@ -12,8 +12,11 @@ import ScoreKitNetworks
 /// | `data.mean`, `data.standardDeviation` | the data standardisation, when the recipe asks for it |
 ///
 /// Metadata (strings): `format` (`scorekit-checkpoint`), `formatVersion` (1), `step`, `seed`,
-/// `optimizerStepCount`, `emaUpdateCount`, `classCount`, `randomState` and `recipe` (the
-/// resolved recipe's YAML). The random state is the seed and the step alone: every stream of
+/// `optimizerStepCount`, `emaUpdateCount`, `classCount`, `randomState`, `recipe` (the
+/// resolved recipe's YAML) and the data's description: `dataSampleShape` (`2`, `1,8,8`) and,
+/// for images, `dataImageLevelCount` and `dataImageScaling` (`DataDescription`; with the
+/// standardisation's tensors, what sampling needs instead of the data). Checkpoints written
+/// before the description have none of its keys and still load. The random state is the seed and the step alone: every stream of
 /// step n derives from (seed, n) (`TrainingPlan.batchSeed(step:)`, `noiseSeed(step:)`), so
 /// nothing else is saved. Written through `SafeTensorsFile.write` (a temporary file, fsync,
 /// rename): a kill leaves the previous checkpoint or the new one, never a broken one.
@@ -34,6 +37,10 @@ public struct Checkpoint: Sendable {
     public var optimizerStepCount: Int
     /// The data standardisation the run trains with.
     public var standardization: Standardization?
+    /// The shape of one sample the network was built for, or `nil` in older checkpoints.
+    public var sampleShape: [Int]?
+    /// The image format of the samples, or `nil` (vectors, or an older checkpoint).
+    public var image: ImageFormat?
     /// The class count the network was built for.
     public var classCount: Int
     /// The resolved recipe, as YAML.
@@ -55,8 +62,16 @@ public struct Checkpoint: Sendable {
         optimizer = Dictionary(uniqueKeysWithValues: state.optimizerState.tensors.map { ($0.name, $0.tensor) })
         optimizerStepCount = state.optimizerState.stepCount
         standardization = plan.data.standardization
+        sampleShape = plan.data.sampleShape
+        image = plan.data.training.image
         classCount = plan.data.classCount
         self.recipe = recipe
+    }
+
+    /// What the network was trained on (shape, image format, standardisation), or `nil` for a
+    /// checkpoint written before it was recorded.
+    public var dataDescription: DataDescription? {
+        sampleShape.map { DataDescription(sampleShape: $0, image: image, standardization: standardization) }
     }
 
     /// The safetensors file of this checkpoint.
@@ -66,13 +81,18 @@ public struct Checkpoint: Sendable {
         for (name, tensor) in average { tensors["ema." + name] = tensor }
         for (name, tensor) in optimizer { tensors["optimizer." + name] = tensor }
         for (name, tensor) in standardization?.tensors ?? [] { tensors[name] = tensor }
-        let metadata = [
+        var metadata = [
             "format": Self.format, "formatVersion": "\(Self.formatVersion)", "step": "\(step)", "seed": "\(seed)",
             "optimizerStepCount": "\(optimizerStepCount)", "emaUpdateCount": "\(averageUpdateCount)",
             "classCount": "\(classCount)", "recipe": recipe,
             "randomState": "derived from (seed, step): batch = SeedSequence(seed).child(\"batch\").child(step), "
                 + "noise = SeedSequence(seed).child(\"noise\").child(step)",
         ]
+        if let sampleShape { metadata["dataSampleShape"] = sampleShape.map(String.init).joined(separator: ",") }
+        if let image {
+            metadata["dataImageLevelCount"] = "\(image.levelCount)"
+            metadata["dataImageScaling"] = image.scaling.rawValue
+        }
         return SafeTensorsFile(tensors: tensors, metadata: metadata)
     }
 
@@ -127,6 +147,28 @@ public struct Checkpoint: Sendable {
             throw .notACheckpoint(path: path, reason: "the metadata field 'recipe' is missing")
         }
         self.recipe = recipe
+        if let text = meta["dataSampleShape"] {
+            let sizes = text.split(separator: ",").map { Int($0) }
+            guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+                throw .notACheckpoint(
+                    path: path, reason: "the metadata field 'dataSampleShape' is not a shape: '\(text)'")
+            }
+            sampleShape = sizes.map { $0! }
+        } else {
+            sampleShape = nil
+        }
+        if let levels = meta["dataImageLevelCount"] {
+            guard let shape = sampleShape, shape.count == 3, let levelCount = Int(levels), levelCount >= 2,
+                let scaling = meta["dataImageScaling"].flatMap(PixelScaling.init(rawValue:))
+            else {
+                throw .notACheckpoint(
+                    path: path,
+                    reason: "the image format in the metadata (dataImageLevelCount, dataImageScaling) is malformed")
+            }
+            image = ImageFormat(shape: shape, levelCount: levelCount, scaling: scaling)
+        } else {
+            image = nil
+        }
         func group(_ prefix: String) -> [String: Tensor] {
             Dictionary(
                 uniqueKeysWithValues: file.tensors.filter { $0.key.hasPrefix(prefix) }

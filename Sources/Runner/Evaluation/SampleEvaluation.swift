@@ -1,7 +1,7 @@
 import Foundation
 public import ScoreKitCore
+import ScoreKitMetrics
 public import ScoreKitNetworks
-import ScoreKitTesting
 
 /// Sample-quality metrics of generated samples against reference data (the recipe's held-out
 /// part), and against the exact target when the data is an exact Gaussian mixture.

@@ -8,7 +8,7 @@ public import ScoreKitCore
 /// ```
 /// The guided denoiser is x̂₀_∅ + w·(x̂₀_c − x̂₀_∅) (`ClassifierFreeGuidance`): w = 1 samples the
 /// conditional model, w = 0 the unconditional one, w > 1 sharpens toward the class. A sample's
-/// class depends only on its index, so chunking never changes it.
+/// class depends only on its index, so the shards a run is cut into never change it.
 public struct GuidanceSettings: ComponentConfiguration, Equatable {
     /// w, the guidance scale (diffusers' `guidance_scale`; Ho & Salimans write 1 + w).
     public var scale = 1.0

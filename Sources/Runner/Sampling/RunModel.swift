@@ -1,16 +1,30 @@
 import Foundation
 public import ScoreKitCore
+import ScoreKitNetworks
 import ScoreKitSamplers
 
 /// A recipe's score model, ready to evaluate: the network rebuilt with a checkpoint's weights,
-/// with its process, parameterization and prepared data. What `sample`, `plot` and the other
-/// commands that run a trained model share.
+/// with its process, parameterization and what it was trained on. What `sample`, `plot` and the
+/// other commands that run a trained model share.
 ///
 /// ```swift
 /// let run = try RunModel.load(source: "runs/ring", registry: registry)   // its checkpoint-final
 /// let process = run.reverseProcess()                                     // any ReverseProcess
 /// ```
+/// The sample shape and the standardisation come from the checkpoint (`DataDescription`); the
+/// data itself is prepared only when asked for (`DataUse`), for pictures over the data and
+/// likelihoods of it, or for a checkpoint written before it described its data.
 public struct RunModel: Sendable {
+    /// Whether `load` prepares the recipe's data.
+    public enum DataUse: Sendable, Equatable {
+        /// Prepare it, as training did: `data` and `referenceData` are there.
+        case prepared
+        /// Only the checkpoint's description of it; the data is prepared only when the checkpoint
+        /// has no description (written by an older version; `dataNotice` says so). Call
+        /// `withData()` before reading `data`.
+        case described
+    }
+
     /// Where to find the recipe and the weights.
     public struct Source: Sendable {
         /// A run folder (holding `resolved-recipe.yaml` and a checkpoint) or a recipe file.
@@ -46,18 +60,50 @@ public struct RunModel: Sendable {
     public var parameterization: any Parameterization
     /// The network with its weights.
     public var model: any ScoreModel
-    /// The recipe's data, prepared as for training (its standardisation maps samples back).
-    public var data: TrainingData
+    /// What the network was trained on: sample shape, image format, standardisation.
+    public var dataDescription: DataDescription
     /// K, the classes the network is conditioned on (0: unconditional).
     public var classCount = 0
+    /// Why the data was prepared although the run was loaded with `.described`, for the log.
+    public var dataNotice: String?
+    /// The recipe's data section, to prepare the data when asked.
+    private var dataSpecification: DataSpecification
+    /// The data, when prepared.
+    private var preparedData: TrainingData?
 
     /// d, the values per sample.
-    public var dimension: Int { data.training.dimension }
+    public var dimension: Int { dataDescription.dimension }
+
+    /// The recipe's data, prepared as for training.
+    /// - Precondition: the run was loaded with `.prepared`, or `withData()` made this copy.
+    public var data: TrainingData {
+        guard let preparedData else {
+            preconditionFailure("this run was loaded without its data (DataUse.described); call withData() first")
+        }
+        return preparedData
+    }
+
+    /// Whether `data` is there.
+    public var hasData: Bool { preparedData != nil }
+
+    /// This run with its data prepared (itself when it has it).
+    /// - Throws: `RunModelError.data` when the data cannot be loaded.
+    public func withData() throws(RunModelError) -> RunModel {
+        guard preparedData == nil else { return self }
+        var copy = self
+        do throws(DataError) { copy.preparedData = try TrainingData.prepare(dataSpecification) } catch {
+            throw .data(error)
+        }
+        return copy
+    }
 
     /// Resolves the recipe of `source` and rebuilds its network with the checkpoint's weights;
     /// an exact network (`ExactModelArchitecture`, such as `exact-mixture`) needs no checkpoint.
+    /// With `data: .described` the data is not prepared when the checkpoint describes it.
     /// - Throws: `RunModelError` naming the recipe, checkpoint or data file that is wrong.
-    public static func load(_ source: Source, registry: ComponentRegistry) throws(RunModelError) -> RunModel {
+    public static func load(
+        _ source: Source, registry: ComponentRegistry, data use: DataUse = .prepared
+    ) throws(RunModelError) -> RunModel {
         let (recipePath, folder) = RunSource.locate(source.path)
         let recipe: ResolvedRecipe
         let parameterization: any Parameterization
@@ -70,27 +116,55 @@ public struct RunModel: Sendable {
             network = try recipe.require(\.network, .network, for: "a score model")
             specification = try recipe.require(\.dataSpecification, .data, for: "a score model")
         } catch { throw .recipe(error) }
-        let data: TrainingData
-        do throws(DataError) { data = try TrainingData.prepare(specification) } catch { throw .data(error) }
+        func prepare() throws(RunModelError) -> TrainingData {
+            do throws(DataError) { return try TrainingData.prepare(specification) } catch { throw .data(error) }
+        }
 
         if let exact = network as? any ExactModelArchitecture {
             if let guidance = recipe.guidanceSettings { try Self.check(guidance, classCount: 0) }
             let model = try exact.makeExactModel(
                 data: specification, sde: recipe.sde, parameterization: parameterization)
+            // The mixture describes the data: vectors of its dimension, in data space.
+            var data: TrainingData? = nil
+            let description: DataDescription
+            if use == .described, let source = specification.source as? any ExactMixtureSource {
+                description = DataDescription(sampleShape: [source.mixture.dimension])
+            } else {
+                data = try prepare()
+                description = DataDescription(data!)
+            }
             return RunModel(
                 recipe: recipe, recipePath: recipePath, folder: folder, sde: recipe.sde,
-                parameterization: parameterization, model: model, data: data)
+                parameterization: parameterization, model: model, dataDescription: description,
+                dataSpecification: specification, preparedData: data)
         }
-        if let problem = data.incompatibility(with: network, networkID: recipe.componentIDs[.network]) {
-            throw .recipe(problem)
+        var data: TrainingData? = nil
+        if use == .prepared {
+            data = try prepare()
+            if let problem = data!.incompatibility(with: network, networkID: recipe.componentIDs[.network]) {
+                throw .recipe(problem)
+            }
         }
         let checkpointPath = source.checkpoint ?? Self.defaultCheckpoint(in: folder)
         let checkpoint: Checkpoint
         do throws(CheckpointError) { checkpoint = try Checkpoint.read(checkpointPath) } catch {
             throw .checkpoint(error)
         }
+        var notice: String? = nil
+        if checkpoint.dataDescription == nil, data == nil {
+            data = try prepare()
+            notice =
+                "\(checkpointPath) does not describe its data (written before checkpoints recorded the sample "
+                + "shape); prepared data set '\(specification.id)' to find it"
+        }
+        let description = checkpoint.dataDescription ?? DataDescription(data!)
+        if let problem = Self.incompatibility(
+            of: network, networkID: recipe.componentIDs[.network], with: description, data: specification)
+        {
+            throw .recipe(problem)
+        }
         var model = network.makeModel(
-            sampleShape: data.sampleShape, classCount: checkpoint.classCount, seed: 0)
+            sampleShape: description.sampleShape, classCount: checkpoint.classCount, seed: 0)
         let weights = source.useRawWeights || checkpoint.average.isEmpty ? checkpoint.parameters : checkpoint.average
         var parameters = model.parameters
         for name in parameters.names {
@@ -105,7 +179,22 @@ public struct RunModel: Sendable {
         }
         return RunModel(
             recipe: recipe, recipePath: recipePath, folder: folder, sde: recipe.sde,
-            parameterization: parameterization, model: model, data: data, classCount: checkpoint.classCount)
+            parameterization: parameterization, model: model, dataDescription: description,
+            classCount: checkpoint.classCount, dataNotice: notice, dataSpecification: specification,
+            preparedData: data)
+    }
+
+    /// Why `network` cannot take the samples `description` describes (`TrainingData`'s check).
+    private static func incompatibility(
+        of network: any NetworkArchitecture, networkID: ComponentID?, with description: DataDescription,
+        data: DataSpecification
+    ) -> RecipeError? {
+        guard network is any ImageNetworkArchitecture else { return nil }
+        // The check reads only the image format and the vector width, so a stand-in set of no rows does.
+        let rows = DataSet(
+            samples: Tensor.zeros([0, description.dimension]), image: description.image)
+        return TrainingData(training: rows, source: "data set '\(data.id)'")
+            .incompatibility(with: network, networkID: networkID)
     }
 
     /// SDE + parameterization + network, as samplers see them (unconditional).
@@ -146,12 +235,13 @@ public struct RunModel: Sendable {
     }
 
     /// Data-space samples `[N, d]` mapped into the model's (standardised) space.
-    public func standardize(_ x: Tensor) -> Tensor { data.standardization?.apply(x) ?? x }
+    public func standardize(_ x: Tensor) -> Tensor { dataDescription.standardization?.apply(x) ?? x }
 
     /// Model-space samples mapped back to data space.
-    public func destandardize(_ z: Tensor) -> Tensor { data.standardization?.invert(z) ?? z }
+    public func destandardize(_ z: Tensor) -> Tensor { dataDescription.standardization?.invert(z) ?? z }
 
     /// The reference data in data space: the held-out part, else the training part.
+    /// - Precondition: the data is prepared (`hasData`).
     public var referenceData: Tensor {
         destandardize((data.heldOut ?? data.training).samples)
     }

@@ -1,14 +1,17 @@
 import Foundation
 public import Logging
 public import ScoreKitCore
+public import ScoreKitSamplers
 
 /// `scorekit sample`: draws samples from a trained run (or from a recipe and a checkpoint) with
 /// the recipe's time grid and sampler, and writes them as `.npy`, with pictures for 2-D data
 /// (`samples.svg`: samples over data; `samples-trajectories.svg`: a few samples' paths) and for
 /// images (`samples.png`: a grid, one row per class when guided; `samples-trajectories.png`).
 ///
-/// Samples are drawn in chunks; because all noise comes from per-sample streams, the result does
-/// not depend on the chunk size (`PerSampleNoise`). EMA weights are used when the checkpoint has them.
+/// Samples are drawn by the sampling pipeline (`ShardedSampling`, the one `scorekit-bench` runs), in
+/// shards of rows on whole panels; because all noise comes from per-sample streams, the result
+/// does not depend on the shard size (`PerSampleNoise`). EMA weights are used when the checkpoint
+/// has them.
 public struct SamplingSession: Sendable {
     public struct Options: Sendable {
         /// A run folder (holding `resolved-recipe.yaml` and a checkpoint) or a recipe file.
@@ -26,9 +29,9 @@ public struct SamplingSession: Sendable {
         public var seed: UInt64?
         /// Use the raw weights instead of their moving average.
         public var useRawWeights = false
-        /// Samples per chunk; chunks run in parallel, `Compute.threadCount` at a time, each on
-        /// its own thread (samples do not depend on the cut).
-        public var chunkSize = 512
+        /// About how many samples a shard has; shards run in parallel, `Compute.threadCount` at a
+        /// time, each on its own thread (samples do not depend on the cut).
+        public var rowsPerShard = 512
         /// Draw the pictures (2-D or image data).
         public var pictures = true
         /// Where the session's records go; appended to the run folder's `train.log` too.
@@ -43,7 +46,7 @@ public struct SamplingSession: Sendable {
         public var samplesPath: String
         /// The pictures written (empty unless the data are 2-D or images).
         public var picturePaths: [String]
-        /// The model evaluations a sample saw (the largest over the chunks).
+        /// The model evaluations a sample saw (the largest over the shards).
         public var evaluationCount: Int
         public var seconds: Double
     }
@@ -56,13 +59,18 @@ public struct SamplingSession: Sendable {
         self.registry = registry
     }
 
-    public func run(progress: (Int, Int) -> Void = { _, _ in }) throws(SamplingSessionError) -> Summary {
+    /// Draws the samples, reporting each finished shard to `observe` (on the shards' threads, one
+    /// call at a time), and writes them with their pictures.
+    public func run(observe: (ShardedSamplingEvent) -> Void = { _ in }) throws(SamplingSessionError) -> Summary {
         let start = Date()
         let source = RunModel.Source(
             path: options.source, checkpoint: options.checkpoint, overrides: options.overrides,
             useRawWeights: options.useRawWeights)
         let run: RunModel
-        do throws(RunModelError) { run = try RunModel.load(source, registry: registry) } catch { throw .model(error) }
+        // The checkpoint describes the data (shape, standardisation): drawing samples never loads it.
+        do throws(RunModelError) { run = try RunModel.load(source, registry: registry, data: .described) } catch {
+            throw .model(error)
+        }
         let method: SamplingMethod
         do throws(RecipeError) { method = try SamplingMethod(recipe: run.recipe) } catch { throw .recipe(error) }
         let logger = run.folder.map { options.logger.appending(to: RunFolder(path: $0).log) } ?? options.logger
@@ -70,6 +78,7 @@ public struct SamplingSession: Sendable {
         let sampler = ids[.sampler].map { "\($0)" } ?? "?"
         let grid = ids[.timeGrid].map { "\($0)" } ?? "?"
         let guidance = run.recipe.guidanceSettings.map { ", guidance scale \($0.scale)" } ?? ""
+        if let notice = run.dataNotice { logger.notice("\(notice)") }
         logger.info(
             "sampling \(options.count) from \(options.source) with sampler \(sampler), time grid \(grid)\(guidance)")
         let dimension = run.dimension
@@ -82,33 +91,27 @@ public struct SamplingSession: Sendable {
             }
         }
         let seed = options.seed ?? run.recipe.seed
-        let ranges = Compute.shardRanges(count: count, rows: options.chunkSize)
-        var chunks: [Tensor] = []
-        var evaluations = 0
-        var next = 0
-        while next < ranges.count {
-            // A round of chunks, one a thread, then progress.
-            let round = Array(ranges[next..<min(next + Compute.threadCount, ranges.count)])
-            let parts: [(Tensor, Int)]
-            do throws(SamplingError) {
-                parts = try Compute.mapShards(round) { (rows) throws(SamplingError) in
-                    try method.draw(
-                        process: run.samplingProcess(first: rows.lowerBound, count: rows.count), count: rows.count,
-                        dimension: dimension, first: rows.lowerBound, seed: seed,
-                        initial: initial?.slice(alongAxis: 0, rows))
-                }
-            } catch { throw .sampling(error) }
-            chunks += parts.map(\.0)
-            evaluations = max(evaluations, parts.map(\.1).max() ?? 0)
-            next += round.count
-            progress(round.last!.upperBound, count)
-        }
-        let samples = run.destandardize(Tensor.concatenate(chunks, alongAxis: 0))
+        let sampling = method.sharded(sde: run.sde, rowsPerShard: options.rowsPerShard)
+        let outcome: ShardedSamplingOutcome
+        do throws(SamplingError) {
+            outcome = try sampling.run(
+                count: count, sampleShape: [dimension], seed: seed, initial: initial,
+                process: { run.samplingProcess(first: $0.lowerBound, count: $0.count) }, observe: observe)
+        } catch { throw .sampling(error) }
+        let evaluations = outcome.evaluationCount
+        let samples = run.destandardize(outcome.samples)
 
         let output = options.output ?? (run.folder.map { $0 + "/samples.npy" } ?? "samples.npy")
         do throws(TensorFileError) { try NumPyFile.write(samples, to: output) } catch { throw .file(error) }
         var pictures: [String] = []
+        let drawsPictures = options.pictures && (dimension == 2 || run.dataDescription.image != nil)
+        // Pictures show the samples over the data, so only they prepare it.
+        let pictureRun: RunModel
+        do throws(RunModelError) { pictureRun = drawsPictures ? try run.withData() : run } catch {
+            throw .model(error)
+        }
         if dimension == 2, options.pictures {
+            let run = pictureRun
             let stem = output.hasSuffix(".npy") ? String(output.dropLast(4)) : output
             let name = run.recipe.componentIDs[.sampler].map { "\($0)" } ?? "samples"
             let svg = SamplePicture.scatter(
@@ -124,7 +127,8 @@ public struct SamplingSession: Sendable {
                 }
             }
             pictures = paths
-        } else if options.pictures, let format = run.data.training.image {
+        } else if options.pictures, let format = run.dataDescription.image {
+            let run = pictureRun
             let stem = output.hasSuffix(".npy") ? String(output.dropLast(4)) : output
             let labels = run.recipe.guidanceSettings?.labels(first: 0, count: count, classCount: run.classCount)
             let strip: PNGImage

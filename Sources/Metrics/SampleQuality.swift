@@ -1,11 +1,22 @@
 import Foundation
 public import ScoreKitCore
 
-/// Sample-quality measures for generated samples against a known distribution, such as the
-/// exact Gaussian mixture: energy distance to reference draws, component shares, off-manifold
-/// fraction and mean log-density. Samples are `[N, d]` (or `[N, …]`, flattened per sample).
+/// Sample-quality metrics: how far generated samples are from reference samples or from a
+/// known distribution, such as the exact Gaussian mixture. Samples are `[N, d]` (or `[N, …]`,
+/// flattened per sample); sums run in Double.
 ///
-/// Used by the sampler tests (10,000 samples of a 2-D mixture) and by the Runner's `evaluate`.
+/// | metric | what it measures |
+/// |---|---|
+/// | `energyDistance(_:_:)` | squared energy distance D² between two sample sets (Székely & Rizzo 2013), unbiased |
+/// | `maximumMeanDiscrepancySquared(_:_:bandwidth:)` | MMD² with the Gaussian (RBF) kernel (Gretton et al. 2012), unbiased |
+/// | `slicedWasserstein2(_:_:projectionCount:seed:)` | sliced 2-Wasserstein distance SW₂ over random directions (Rabin et al. 2011) |
+/// | `componentShares(_:means:)` | the fraction of samples nearest to each mixture mean, to compare with the weights |
+/// | `offManifoldFraction(_:means:radius:)` | the fraction of samples farther than a radius from every mean |
+/// | `meanAndStandardError(_:)` | the mean of per-sample values (log-densities) and its standard error |
+///
+/// What `scorekit evaluate` reports (`SampleEvaluation`) and what the sampler tests check
+/// 10,000 samples of a 2-D mixture with. A library module of its own (ScoreKitMetrics, on Core
+/// alone), so that the Runner does not depend on the testing module.
 public enum SampleQuality {
     /// The squared energy distance (Székely & Rizzo 2013) between the samples `x` and `y`, as the
     /// unbiased U-statistic:
