@@ -1,7 +1,7 @@
 import Foundation
 import ScoreKitCore
-import ScoreKitMetrics
 import ScoreKitLosses
+import ScoreKitMetrics
 import ScoreKitNetworks
 import ScoreKitRunner
 import ScoreKitSDEs
