@@ -110,8 +110,7 @@ guard let arguments = Arguments.parse(Array(CommandLine.arguments.dropFirst())) 
 }
 Compute.setThreadCount(arguments.threads)
 
-var registry = ComponentRegistry()
-registry.registerDataSets()
+let registry = ComponentRegistry.standard()
 let data: TrainingData
 do {
     let specification = try registry.make(
