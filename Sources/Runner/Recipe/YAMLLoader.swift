@@ -78,9 +78,9 @@ public enum YAMLLoader {
     ) throws(RecipeError) -> (parser: Parser, root: Node?, renamedKeys: [String: String]) {
         var text = yaml
         var renamedKeys: [String: String] = [:]
-        // Each renaming composes the document again: about 1 MB of text in all, so a file full
-        // of repeated keys costs at most a few passes.
-        let renamingLimit = min(6_000, max(1, ConfigurationLimits.documentByteCount / max(yaml.utf8.count, 1)))
+        // Each renaming composes the document again: about 256 KiB of text in all, so a file
+        // full of repeated keys costs one pass or a few (a big one reports its first repeat).
+        let renamingLimit = min(6_000, ConfigurationLimits.documentByteCount / 4 / max(yaml.utf8.count, 1))
         while true {
             do {
                 let parser = try Parser(yaml: text, resolver: .basic)
