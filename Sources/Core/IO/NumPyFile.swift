@@ -39,6 +39,26 @@ public enum NumPyFile {
         return bytes
     }
 
+    /// The array in the file at `path`, refused when a value is NaN or infinite (see
+    /// `requireFinite(_:path:)`): for inputs such as `sample --init` and `likelihood --input`,
+    /// where one such value would silently spoil every result computed from it.
+    public static func readFinite(_ path: String) throws(TensorFileError) -> Tensor {
+        let tensor = try read(path)
+        try requireFinite(tensor, path: path)
+        return tensor
+    }
+
+    /// Throws `TensorFileError.nonFinite` naming the row (first axis) and column (position
+    /// within the row, C order) of the first NaN or infinite value of `tensor`.
+    public static func requireFinite(_ tensor: Tensor, path: String) throws(TensorFileError) {
+        guard let bad = tensor.withUnsafeBufferPointer({ values in values.firstIndex { !$0.isFinite } }) else {
+            return
+        }
+        let width = tensor.rank == 0 || tensor.shape[0] == 0 ? 1 : max(tensor.scalarCount / tensor.shape[0], 1)
+        let value = tensor.withUnsafeBufferPointer { $0[bad] }
+        throw .nonFinite(path: path, row: bad / width, column: bad % width, value: value)
+    }
+
     /// The array in `.npy` bytes; `path` names the source in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws(TensorFileError) -> Tensor {
         func malformed(_ reason: String) -> TensorFileError { .malformed(path: path, format: ".npy", reason: reason) }
@@ -61,7 +81,7 @@ public enum NumPyFile {
                 path: path, format: ".npy", reason: "format version \(major).\(bytes[7])",
                 hint: "save with numpy.save (versions 1.0–3.0)")
         }
-        guard bytes.count >= headerStart + headerLength else { throw malformed("the header is cut off") }
+        guard bytes.count - headerStart >= headerLength else { throw malformed("the header is cut off") }
         guard let header = String(bytes: bytes[headerStart..<(headerStart + headerLength)], encoding: .utf8) else {
             throw malformed("the header is not text")
         }
@@ -76,11 +96,16 @@ public enum NumPyFile {
                 path: path, format: ".npy", reason: "element type '\(fields.descr)'",
                 hint: "convert with a.astype('<f4') before saving")
         }
-        let count = fields.shape.reduce(1, *)
         let start = headerStart + headerLength
-        guard bytes.count - start == count * type.size else {
+        guard let sizes = FileSizes.byteCount(shape: fields.shape, elementSize: type.size) else {
             throw malformed(
-                "the shape \(fields.shape) needs \(count * type.size) data bytes, the file has \(bytes.count - start)")
+                "the shape \(FileSizes.describe(fields.shape)) has more elements than fit in memory; "
+                    + "the file has \(bytes.count - start) data bytes")
+        }
+        let (count, byteCount) = sizes
+        guard bytes.count - start == byteCount else {
+            throw malformed(
+                "the shape \(fields.shape) needs \(byteCount) data bytes, the file has \(bytes.count - start)")
         }
         return Tensor(shape: fields.shape) { out in
             bytes.withUnsafeBytes { raw in

@@ -68,6 +68,11 @@ public struct SafeTensorsFile: Sendable {
     }
 
     /// Parses safetensors bytes; `path` names the source in errors.
+    ///
+    /// Every entry is checked before any tensor is allocated: a known dtype, sizes whose product
+    /// fits (`multipliedReportingOverflow`), a byte range that lies within the file, matches the
+    /// shape and overlaps no other tensor's; a key written twice in the header is an error too
+    /// (JSON readers would silently keep one of them).
     public static func decode(_ bytes: [UInt8], path: String) throws(TensorFileError) -> SafeTensorsFile {
         func malformed(_ reason: String) -> TensorFileError {
             .malformed(path: path, format: "safetensors", reason: reason)
@@ -79,6 +84,10 @@ public struct SafeTensorsFile: Sendable {
             throw malformed("the header length \(n) exceeds the file size \(bytes.count)")
         }
         let dataStart = 8 + Int(n)
+        if let duplicate = SafeTensorsHeaderKeys.firstDuplicate(in: bytes[8..<dataStart]) {
+            let place = duplicate.tensor.map { " in the entry for tensor '\($0)'" } ?? ""
+            throw malformed("the header has the key '\(duplicate.key)' twice\(place)")
+        }
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])),
             let header = object as? [String: Any]
         else { throw malformed("the header is not a JSON object") }
@@ -90,24 +99,58 @@ public struct SafeTensorsFile: Sendable {
             file.metadata = strings
         }
         let dataCount = bytes.count - dataStart
+        var entries: [(name: String, type: ElementType, shape: [Int], range: Range<Int>, count: Int)] = []
         for (name, entry) in header where name != "__metadata__" {
             guard let info = entry as? [String: Any], let dtype = info["dtype"] as? String,
-                let shape = (info["shape"] as? [NSNumber])?.map(\.intValue),
-                let offsets = (info["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2
+                let shapeValues = info["shape"] as? [Any], let offsetValues = info["data_offsets"] as? [Any],
+                offsetValues.count == 2
             else { throw malformed("the entry for '\(name)' lacks dtype, shape or data_offsets") }
             guard let type = ElementType(rawValue: dtype) else {
                 throw .unsupported(
-                    path: path, format: "safetensors", reason: "tensor '\(name)' has dtype \(dtype)",
-                    hint: "store it as F32")
+                    path: path, format: "safetensors", reason: "tensor '\(name)' has the unknown dtype '\(dtype)'",
+                    hint:
+                        "ScoreKit reads \(ElementType.allCases.map(\.rawValue).joined(separator: ", ")); store it as F32"
+                )
             }
+            let shapeSizes = shapeValues.map(wholeNumber)
+            guard shapeSizes.allSatisfy({ $0 != nil }) else {
+                throw malformed("tensor '\(name)' has a shape that is not a list of whole numbers")
+            }
+            let shape = shapeSizes.compactMap { $0 }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw malformed("tensor '\(name)' has a negative dimension") }
-            let count = shape.reduce(1, *)
-            let (begin, end) = (offsets[0], offsets[1])
-            guard begin >= 0, end >= begin, end <= dataCount, end - begin == count * type.size else {
+            guard let sizes = FileSizes.byteCount(shape: shape, elementSize: type.size) else {
                 throw malformed(
-                    "tensor '\(name)' (\(dtype) \(shape)) claims bytes \(begin)..<\(end) of \(dataCount) data bytes")
+                    "tensor '\(name)' has the shape \(FileSizes.describe(shape)), more bytes than fit in memory; "
+                        + "the file has \(dataCount) data bytes")
             }
-            file.tensors[name] = Tensor(shape: shape) { out in
+            guard let begin = wholeNumber(offsetValues[0]), let end = wholeNumber(offsetValues[1]) else {
+                throw malformed("tensor '\(name)' has data_offsets that are not whole numbers")
+            }
+            guard begin >= 0, end >= begin else {
+                throw malformed("tensor '\(name)' has the data range \(begin)..<\(end), which ends before it begins")
+            }
+            guard end <= dataCount else {
+                throw malformed(
+                    "tensor '\(name)' claims bytes \(begin)..<\(end), beyond the \(dataCount) data bytes of the file")
+            }
+            let (count, byteCount) = sizes
+            guard end - begin == byteCount else {
+                throw malformed(
+                    "tensor '\(name)' (\(dtype) \(shape)) claims bytes \(begin)..<\(end) of \(dataCount) data bytes; "
+                        + "its shape needs \(byteCount)")
+            }
+            entries.append((name, type, shape, begin..<end, count))
+        }
+        let ordered = entries.sorted { ($0.range.lowerBound, $0.name) < ($1.range.lowerBound, $1.name) }
+        for (earlier, later) in zip(ordered, ordered.dropFirst())
+        where !later.range.isEmpty && later.range.lowerBound < earlier.range.upperBound {
+            throw malformed(
+                "the data of tensors '\(earlier.name)' (bytes \(earlier.range.lowerBound)..<\(earlier.range.upperBound)) "
+                    + "and '\(later.name)' (bytes \(later.range.lowerBound)..<\(later.range.upperBound)) overlap")
+        }
+        for entry in entries {
+            let (type, begin, count) = (entry.type, entry.range.lowerBound, entry.count)
+            file.tensors[entry.name] = Tensor(shape: entry.shape) { out in
                 bytes.withUnsafeBytes { raw in
                     for i in 0..<count { out[i] = type.load(raw, at: dataStart + begin + i * type.size) }
                 }
@@ -116,7 +159,15 @@ public struct SafeTensorsFile: Sendable {
         return file
     }
 
-    private enum ElementType: String {
+    /// A JSON number that is a whole number within `Int`, or `nil` (a fraction, a string, 1e30).
+    private static func wholeNumber(_ value: Any) -> Int? {
+        guard let number = value as? NSNumber else { return nil }
+        let double = number.doubleValue
+        guard double.isFinite, double.rounded() == double, abs(double) < 9.0e18 else { return nil }
+        return number.intValue
+    }
+
+    private enum ElementType: String, CaseIterable {
         case f32 = "F32", f64 = "F64", f16 = "F16", bf16 = "BF16", i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8"
         case u8 = "U8", bool = "BOOL"
 

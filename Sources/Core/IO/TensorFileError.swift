@@ -10,6 +10,8 @@ public enum TensorFileError: Error, Sendable, Equatable, CustomStringConvertible
     case unsupported(path: String, format: String, reason: String, hint: String)
     /// A safetensors file lacks a tensor that was asked for.
     case missingTensor(path: String, name: String, available: [String])
+    /// An input file holds NaN or an infinity at `row` (first axis) and `column` (from 0).
+    case nonFinite(path: String, row: Int, column: Int, value: Float)
 
     public var description: String {
         switch self {
@@ -25,6 +27,10 @@ public enum TensorFileError: Error, Sendable, Equatable, CustomStringConvertible
         case let .missingTensor(path, name, available):
             let list = available.isEmpty ? "none" : available.sorted().joined(separator: ", ")
             return "\(path): error: no tensor named '\(name)'\n  tensors in the file: \(list)"
+        case let .nonFinite(path, row, column, value):
+            return
+                "\(path): error: row \(row), column \(column) (counting from 0) is \(value); every value must be finite"
+                + "\n  remove or replace the rows with NaN or infinite values"
         }
     }
 }

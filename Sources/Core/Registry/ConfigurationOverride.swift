@@ -5,6 +5,11 @@
 /// (`[128, 128]`, `{kind: heun, churn: 0.2}`). Apply overrides with
 /// `ConfigurationValue.applying(_:)` before components are made, so they are validated and
 /// land in `resolved-recipe.yaml` like any other value.
+///
+/// Plain scalars read as in a recipe file (`PlainScalar`): `0x10` is 16 and `0o17` is 15 on the
+/// command line too; ` #` starts a comment (`seed=1 # the usual` sets 1). An override obeys a
+/// file's limits (`ConfigurationLimits`): at most 1,000 path parts and levels of nesting,
+/// 100,000 nodes, 4,096 bytes per scalar.
 public struct ConfigurationOverride: Hashable, Sendable, CustomStringConvertible {
     /// The dotted path of the key to set, such as `sampler.churn`.
     public var path: String
@@ -21,14 +26,29 @@ public struct ConfigurationOverride: Hashable, Sendable, CustomStringConvertible
     /// - Throws: `ConfigurationError.invalidOverride` if there is no `=`, the path is not dotted
     ///   keys, or the value is malformed (an unclosed `[`, say).
     public init(parsing argument: String) throws(ConfigurationError) {
+        let shownText = ConfigurationLimits.shortened(argument, to: 80)
         guard let equals = argument.firstIndex(of: "=") else {
-            throw .invalidOverride(text: argument, reason: "expected path=value")
+            throw .invalidOverride(text: shownText, reason: "expected path=value")
         }
         let path = FlowValueParser.trim(String(argument[..<equals]))
+        let shownPath = ConfigurationLimits.shortened(path, to: 60)
         guard let components = ConfigurationValue.pathComponents(path), !components.isEmpty,
             components.allSatisfy({ !$0.contains(where: { $0 == " " || $0 == "\t" }) })
         else {
-            throw .invalidOverride(text: argument, reason: "'\(path)' is not a dotted path of keys")
+            throw .invalidOverride(text: shownText, reason: "'\(shownPath)' is not a dotted path of keys")
+        }
+        let partLimit = ConfigurationLimits.nestingDepth
+        guard components.count <= partLimit else {
+            throw .invalidOverride(
+                text: shownText,
+                reason: "the path '\(shownPath)' has \(ConfigurationLimits.formatted(components.count)) parts; "
+                    + "the limit is \(ConfigurationLimits.formatted(partLimit))")
+        }
+        if let long = components.first(where: { $0.utf8.count > ConfigurationLimits.scalarByteCount }) {
+            throw .invalidOverride(
+                text: shownText,
+                reason: "the key '\(ConfigurationLimits.shortened(long))' is longer than the limit of "
+                    + "\(ConfigurationLimits.formatted(ConfigurationLimits.scalarByteCount)) bytes")
         }
         let valueText = String(argument[argument.index(after: equals)...])
         self.init(path: path, value: try FlowValueParser.parse(valueText, errorText: argument))

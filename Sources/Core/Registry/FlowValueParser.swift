@@ -1,23 +1,42 @@
 /// Reads the value half of a `--set path=value` override: a YAML scalar or a flow collection.
 ///
-/// Plain scalars resolve as YAML 1.2's core schema does (`null`/`~`, `true`/`false`, integers,
-/// decimals and `.inf`/`.nan`, anything else is a string); `[…]`, `{…}` and quoted strings nest.
-/// Text that does not start with `[`, `{` or a quote is one plain scalar, commas and colons included.
+/// Plain scalars resolve as recipe files do (`PlainScalar`, YAML 1.2's core schema: `null`/`~`,
+/// `true`/`false`, integers including `0o17` and `0x1F`, decimals and `.inf`/`.nan`, anything else
+/// is a string); `[…]`, `{…}` and quoted strings nest. Text that does not start with `[`, `{` or
+/// a quote is one plain scalar, commas and colons included. As in YAML, `#` at the start or after
+/// a space or tab begins a comment, which runs to the end of the line (`1 # seed` is `1`).
+/// The value obeys the limits of a recipe file (`ConfigurationLimits`): nesting depth, node count
+/// and scalar length; errors show long text shortened.
 struct FlowValueParser {
     private let characters: [Character]
     private let errorText: String
     private var index = 0
+    /// Collections open around the current position.
+    private var depth = 0
+    /// Scalars and collections read so far.
+    private var nodeCount = 0
 
     private init(_ text: String, errorText: String) {
         characters = Array(text)
         self.errorText = errorText
     }
 
-    /// Parses `text`, naming `errorText` (the whole override) in errors.
+    /// Parses `text`, naming `errorText` (the whole override, shortened) in errors.
     static func parse(_ text: String, errorText: String) throws(ConfigurationError) -> ConfigurationValue {
+        let shownText = ConfigurationLimits.shortened(errorText, to: 80)
+        guard text.utf8.count <= ConfigurationLimits.documentByteCount else {
+            throw .invalidOverride(
+                text: shownText,
+                reason: "the value has \(ConfigurationLimits.formatted(text.utf8.count)) bytes; the limit is "
+                    + "\(ConfigurationLimits.formatted(ConfigurationLimits.documentByteCount))")
+        }
         let trimmed = trim(text)
-        guard let first = trimmed.first, "[{\"'".contains(first) else { return resolvePlainScalar(trimmed) }
-        var parser = FlowValueParser(trimmed, errorText: errorText)
+        guard let first = trimmed.first, "[{\"'".contains(first) else {
+            let plain = trim(withoutComment(trimmed))
+            try checkLength(plain, errorText: shownText)
+            return resolvePlainScalar(plain)
+        }
+        var parser = FlowValueParser(trimmed, errorText: shownText)
         let value = try parser.parseValue(terminators: [])
         parser.skipSpaces()
         if parser.index < parser.characters.count {
@@ -26,21 +45,33 @@ struct FlowValueParser {
         return value
     }
 
-    /// The value a plain (unquoted) scalar stands for under YAML 1.2's core schema.
+    /// The value a plain (unquoted) scalar stands for, as in a recipe file (`PlainScalar`).
     static func resolvePlainScalar(_ text: String) -> ConfigurationValue {
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null()
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .number(.infinity)
-        case "-.inf", "-.Inf", "-.INF": return .number(-.infinity)
-        case ".nan", ".NaN", ".NAN": return .number(.nan)
-        default: break
+        ConfigurationValue(PlainScalar.resolve(text))
+    }
+
+    /// `text` up to its first comment: a `#` at the start or after a space or tab.
+    static func withoutComment(_ text: String) -> String {
+        var previous: Character? = nil
+        for index in text.indices {
+            let character = text[index]
+            if character == "#", previous == nil || previous == " " || previous == "\t" {
+                return String(text[..<index])
+            }
+            previous = character
         }
-        if let integer = Int(text) { return .integer(integer) }
-        let numeric = text.allSatisfy { $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }
-        if numeric, text.contains(where: \.isNumber), let number = Double(text) { return .number(number) }
-        return .string(text)
+        return text
+    }
+
+    /// Throws when a scalar or key is longer than `ConfigurationLimits.scalarByteCount`.
+    private static func checkLength(_ text: String, errorText: String) throws(ConfigurationError) {
+        let limit = ConfigurationLimits.scalarByteCount
+        guard text.utf8.count <= limit else {
+            throw .invalidOverride(
+                text: errorText,
+                reason: "the scalar '\(ConfigurationLimits.shortened(text))' is longer than the limit of "
+                    + "\(ConfigurationLimits.formatted(limit)) bytes")
+        }
     }
 
     /// `text` without leading and trailing spaces, tabs and newlines.
@@ -56,8 +87,17 @@ struct FlowValueParser {
 
     private var current: Character? { index < characters.count ? characters[index] : nil }
 
+    /// Skips spaces and tabs, and a comment after them, up to the end of its line.
     private mutating func skipSpaces() {
         while let character = current, character == " " || character == "\t" { index += 1 }
+        if current == "#", index == 0 || characters[index - 1] == " " || characters[index - 1] == "\t" {
+            while let character = current, character != "\n" { index += 1 }
+        }
+    }
+
+    /// Whether the current character starts a comment: a `#` after a space or tab.
+    private var atComment: Bool {
+        current == "#" && index > 0 && (characters[index - 1] == " " || characters[index - 1] == "\t")
     }
 
     private func failure(_ reason: String) -> ConfigurationError {
@@ -66,18 +106,34 @@ struct FlowValueParser {
 
     private mutating func parseValue(terminators: Set<Character>) throws(ConfigurationError) -> ConfigurationValue {
         skipSpaces()
+        nodeCount += 1
+        guard nodeCount <= ConfigurationLimits.nodeCount else {
+            throw failure(
+                "the value has more than \(ConfigurationLimits.formatted(ConfigurationLimits.nodeCount)) nodes (the limit)"
+            )
+        }
         switch current {
-        case "[": return try parseSequence()
-        case "{": return try parseMapping()
+        case "[", "{":
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= ConfigurationLimits.nestingDepth else {
+                throw failure(
+                    "the value nests collections more than "
+                        + "\(ConfigurationLimits.formatted(ConfigurationLimits.nestingDepth)) levels deep (the limit)")
+            }
+            return current == "[" ? try parseSequence() : try parseMapping()
         case "\"", "'": return .string(try parseQuoted())
-        default: return Self.resolvePlainScalar(readPlain(until: terminators))
+        default: return Self.resolvePlainScalar(try readPlain(until: terminators))
         }
     }
 
-    private mutating func readPlain(until terminators: Set<Character>) -> String {
+    private mutating func readPlain(until terminators: Set<Character>) throws(ConfigurationError) -> String {
         let start = index
-        while let character = current, !terminators.contains(character) { index += 1 }
-        return Self.trim(String(characters[start..<index]))
+        while let character = current, !terminators.contains(character), !atComment { index += 1 }
+        let text = Self.trim(String(characters[start..<index]))
+        try Self.checkLength(text, errorText: errorText)
+        skipSpaces()
+        return text
     }
 
     private mutating func parseSequence() throws(ConfigurationError) -> ConfigurationValue {
@@ -104,7 +160,7 @@ struct FlowValueParser {
                 index += 1
                 return .mapping(entries)
             }
-            let key = current == "\"" || current == "'" ? try parseQuoted() : readPlain(until: [":", ",", "}"])
+            let key = current == "\"" || current == "'" ? try parseQuoted() : try readPlain(until: [":", ",", "}"])
             skipSpaces()
             guard !key.isEmpty, current == ":" else { throw failure("expected 'key: value' in a mapping") }
             index += 1  // :
@@ -131,7 +187,10 @@ struct FlowValueParser {
         while let character = current {
             index += 1
             if character == quote {
-                guard quote == "'", current == "'" else { return text }
+                guard quote == "'", current == "'" else {
+                    try Self.checkLength(text, errorText: errorText)
+                    return text
+                }
                 index += 1  // '' is an escaped single quote
                 text.append("'")
             } else if character == "\\", quote == "\"" {
@@ -145,6 +204,9 @@ struct FlowValueParser {
                 }
             } else {
                 text.append(character)
+            }
+            if text.utf8.count > ConfigurationLimits.scalarByteCount {
+                try Self.checkLength(text, errorText: errorText)
             }
         }
         throw failure("unterminated \(quote) quoted string")

@@ -137,6 +137,7 @@ public struct FlowSession: Sendable {
         guard tensor.rank == 2, tensor.shape[1] == run.dimension, tensor.shape[0] >= 1 else {
             throw .badInput(path: path, shape: tensor.shape, dimension: run.dimension)
         }
+        do throws(TensorFileError) { try NumPyFile.requireFinite(tensor, path: path) } catch { throw .file(error) }
         return (tensor, path)
     }
 

@@ -17,6 +17,10 @@ import Yams
 ///   renames the earlier key in place, keeping every line and column, and composes again.)
 /// - Aliases are expanded; anchors and merge keys (`<<`) have no special meaning.
 /// - Syntax errors become `RecipeError.invalidYAML` with file:line:column and libyaml's message.
+/// - Limits (`ConfigurationLimits`): a file of at most 1,048,576 bytes (only that much is read),
+///   100,000 nodes counted after aliases are expanded (so a "billion laughs" document stops
+///   early), 4,096 bytes per scalar or key, 1,000 levels of nesting (libyaml's own limit).
+///   Each is an `invalidYAML` error at the line and column where the limit was passed.
 public enum YAMLLoader {
     /// The tree of the YAML file at `path`; locations name `path` as given.
     /// - Throws: `RecipeError.fileNotFound`, `.fileAccessFailed` (a folder, not UTF-8),
@@ -25,19 +29,28 @@ public enum YAMLLoader {
         try parse(readText(at: path), file: path)
     }
 
-    /// The text of the file at `path`, as UTF-8.
+    /// The text of the file at `path`, as UTF-8; a file longer than
+    /// `ConfigurationLimits.documentByteCount` is refused after reading one byte more than that.
     static func readText(at path: String) throws(RecipeError) -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .fileNotFound(path: path)
         }
         guard !isDirectory.boolValue else { throw .fileAccessFailed(path: path, reason: "it is a folder") }
+        let limit = ConfigurationLimits.documentByteCount
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw RecipeError.fileAccessFailed(path: path, reason: "permission denied")
+            }
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: limit + 1) ?? Data()
+        } catch let error as RecipeError {
+            throw error
         } catch {
             throw .fileAccessFailed(path: path, reason: error.localizedDescription)
         }
+        try checkSize([UInt8](data), file: path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw .fileAccessFailed(path: path, reason: "it is not UTF-8 text")
         }
@@ -50,14 +63,30 @@ public enum YAMLLoader {
     /// - Throws: `RecipeError.invalidYAML` for malformed text or more than one document,
     ///   `.unsupportedYAML` for unknown tags and collections used as keys.
     public static func parse(_ yaml: String, file: String) throws(RecipeError) -> ConfigurationValue {
+        try checkSize(Array(yaml.utf8), file: file)
+        try YAMLAliasBudget.check(yaml, file: file)
+        let composed = try compose(yaml, file: file)
+        guard let root = composed.root else { return .null(at: SourceLocation(file: file, line: 1, column: 1)) }
+        var converter = NodeConverter(file: file, renamedKeys: composed.renamedKeys)
+        return try converter.convert(root)
+    }
+
+    /// The composed document, keys written twice renamed (`DuplicateKeyRenaming`), with the
+    /// parser that made it (it owns the anchors the nodes refer to weakly).
+    static func compose(
+        _ yaml: String, file: String
+    ) throws(RecipeError) -> (parser: Parser, root: Node?, renamedKeys: [String: String]) {
         var text = yaml
         var renamedKeys: [String: String] = [:]
+        // Each renaming composes the document again: about 256 KiB of text in all, so a file
+        // full of repeated keys costs one pass or a few (a big one reports its first repeat).
+        let renamingLimit = min(6_000, ConfigurationLimits.documentByteCount / 4 / max(yaml.utf8.count, 1))
         while true {
-            let root: Node?
             do {
-                root = try Yams.compose(yaml: text, .basic)
+                let parser = try Parser(yaml: text, resolver: .basic)
+                return (parser, try parser.singleRoot(), renamedKeys)
             } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
-                guard let key = duplicates.first, renamedKeys.count < 6_000,
+                guard let key = duplicates.first, renamedKeys.count < renamingLimit,
                     let renamed = DuplicateKeyRenaming.rename(
                         key, at: context.mark, in: text, sentinelIndex: renamedKeys.count)
                 else {
@@ -66,13 +95,36 @@ public enum YAMLLoader {
                 }
                 renamedKeys[renamed.sentinel] = key
                 text = renamed.text
-                continue
             } catch {
                 throw syntaxError(error, yaml: yaml, file: file)
             }
-            guard let root else { return .null(at: SourceLocation(file: file, line: 1, column: 1)) }
-            return try NodeConverter(file: file, renamedKeys: renamedKeys).convert(root)
         }
+    }
+
+    /// The error for a document of more than `ConfigurationLimits.nodeCount` nodes.
+    static func nodeLimitError(at location: SourceLocation?) -> RecipeError {
+        .invalidYAML(
+            problem: "the recipe has more than \(ConfigurationLimits.formatted(ConfigurationLimits.nodeCount)) nodes "
+                + "(the limit), aliases expanded",
+            context: "each use of an alias (*name) counts every node of its anchor again; write fewer values",
+            location: location, snippet: nil)
+    }
+
+    /// Throws when `bytes` (a file's first bytes, or a whole text) pass
+    /// `ConfigurationLimits.documentByteCount`, at the line and column of the first byte too many.
+    static func checkSize(_ bytes: [UInt8], file: String) throws(RecipeError) {
+        let limit = ConfigurationLimits.documentByteCount
+        guard bytes.count > limit else { return }
+        var line = 1
+        var lineStart = 0
+        for (offset, byte) in bytes.prefix(limit).enumerated() where byte == UInt8(ascii: "\n") {
+            line += 1
+            lineStart = offset + 1
+        }
+        throw .invalidYAML(
+            problem: "the file is longer than \(ConfigurationLimits.formatted(limit)) bytes (the limit)",
+            context: "recipes are a few kilobytes; is this the right file?",
+            location: SourceLocation(file: file, line: line, column: limit - lineStart + 1), snippet: nil)
     }
 
     /// A Yams error as a recipe error at file:line:column.
@@ -112,6 +164,13 @@ private struct NodeConverter {
     let file: String
     /// Sentinel keys the loader wrote over earlier duplicates, mapped back to the real key.
     let renamedKeys: [String: String]
+    /// Nodes made so far; an alias counts its whole tree again, as it is expanded.
+    private var nodeCount = 0
+
+    init(file: String, renamedKeys: [String: String]) {
+        self.file = file
+        self.renamedKeys = renamedKeys
+    }
 
     private static let standardCollectionTags: Set<String> = [
         "", "!", Tag.Name.map.rawValue, Tag.Name.seq.rawValue,
@@ -121,7 +180,11 @@ private struct NodeConverter {
         mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
     }
 
-    func convert(_ node: Node) throws(RecipeError) -> ConfigurationValue {
+    mutating func convert(_ node: Node) throws(RecipeError) -> ConfigurationValue {
+        nodeCount += 1
+        guard nodeCount <= ConfigurationLimits.nodeCount else {
+            throw YAMLLoader.nodeLimitError(at: location(node.mark))
+        }
         switch node {
         case .scalar(let scalar):
             return try convert(scalar)
@@ -132,6 +195,7 @@ private struct NodeConverter {
                 guard case .scalar(let keyScalar) = key else {
                     throw .unsupportedYAML(what: "a mapping or sequence used as a key", location: location(key.mark))
                 }
+                try checkLength(keyScalar)
                 let text = renamedKeys[keyScalar.string] ?? keyScalar.string
                 entries.append(.init(key: text, value: try convert(value), keyLocation: location(keyScalar.mark)))
             }
@@ -152,7 +216,19 @@ private struct NodeConverter {
         }
     }
 
+    /// Throws when a scalar is longer than `ConfigurationLimits.scalarByteCount`.
+    private func checkLength(_ scalar: Node.Scalar) throws(RecipeError) {
+        let limit = ConfigurationLimits.scalarByteCount
+        let count = scalar.string.utf8.count
+        guard count > limit else { return }
+        throw .invalidYAML(
+            problem: "the scalar '\(ConfigurationLimits.shortened(scalar.string))' is longer than "
+                + "\(ConfigurationLimits.formatted(limit)) bytes (the limit)",
+            context: nil, location: location(scalar.mark), snippet: nil)
+    }
+
     private func convert(_ scalar: Node.Scalar) throws(RecipeError) -> ConfigurationValue {
+        try checkLength(scalar)
         let at = location(scalar.mark)
         let text = scalar.string
         let tag = scalar.tag.rawValue

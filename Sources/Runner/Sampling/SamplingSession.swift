@@ -85,7 +85,7 @@ public struct SamplingSession: Sendable {
         let count = options.count
         var initial: Tensor? = nil
         if let path = options.initialNoise {
-            do throws(TensorFileError) { initial = try NumPyFile.read(path) } catch { throw .file(error) }
+            do throws(TensorFileError) { initial = try NumPyFile.readFinite(path) } catch { throw .file(error) }
             guard initial?.shape == [count, dimension] else {
                 throw .badInitialNoise(path: path, shape: initial?.shape ?? [], expected: [count, dimension])
             }

@@ -1,3 +1,5 @@
+import ScoreKitCore
+
 /// Parses a delimited text file of numbers into rows, with line numbers for messages.
 struct CSVReader {
     /// One data row: its 1-based line number and its values.
@@ -50,14 +52,15 @@ struct CSVReader {
             values.reserveCapacity(fields.count)
             for (index, field) in fields.enumerated() {
                 guard let value = Self.number(field) else {
-                    let shown = field.isEmpty ? "an empty value" : "'\(field)'"
+                    let shown = field.isEmpty ? "an empty value" : "'\(ConfigurationLimits.shortened(field))'"
                     throw .malformedRow(
                         path: path, line: lineNumber, column: index + 1, reason: "\(shown) is not a number",
                         hint: "every value must be a number, such as 0.5 or -1e-3; only the first line may be a header")
                 }
                 guard value.isFinite else {
                     throw .malformedRow(
-                        path: path, line: lineNumber, column: index + 1, reason: "the value '\(field)' is not finite",
+                        path: path, line: lineNumber, column: index + 1,
+                        reason: "the value '\(ConfigurationLimits.shortened(field))' is not finite",
                         hint: "remove or replace non-finite values before training")
                 }
                 values.append(value)

@@ -27,8 +27,9 @@ enum DataFileChecks {
             let value = samples.withUnsafeBufferPointer { $0[bad] }
             throw .malformed(
                 path: path, format: format,
-                reason: "sample \(bad / width) (counting from 0) has the value \(value) at position \(bad % width)",
-                hint: "remove or replace non-finite values before training")
+                reason:
+                    "row \(bad / width), column \(bad % width) (counting from 0) is \(value); every value must be finite",
+                hint: "remove or replace the rows with NaN or infinite values")
         }
     }
 

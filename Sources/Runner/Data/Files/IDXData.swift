@@ -129,12 +129,17 @@ enum IDXFile {
         let shape = (0..<rank).map { d in
             (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * d + $1]) }
         }
-        let count = shape.reduce(1, *)
         let available = bytes.count - dataStart
-        guard available == count * size else {
-            let dims = shape.map(String.init).joined(separator: " × ")
+        let dims = FileSizes.describe(shape)
+        guard let sizes = FileSizes.byteCount(shape: shape, elementSize: size) else {
             throw malformed(
-                "the header declares \(dims) values of \(size) byte\(size == 1 ? "" : "s") (\(count * size) bytes) but the file has \(available) data bytes"
+                "the header declares \(dims) values, more bytes than fit in memory, but the file has \(available) data bytes"
+            )
+        }
+        let (count, byteCount) = sizes
+        guard available == byteCount else {
+            throw malformed(
+                "the header declares \(dims) values of \(size) byte\(size == 1 ? "" : "s") (\(byteCount) bytes) but the file has \(available) data bytes"
             )
         }
         let code = bytes[2]
