@@ -69,7 +69,7 @@ struct GlobalOptions: ParsableArguments {
     var logger: Logger { Logger(label: "scorekit") }
 
     /// `texts` (`--set path=value`) parsed, followed by `seed=S` when `--seed` is given.
-    /// - Throws: `ExitCode.validationFailure` after printing the parser's message.
+    /// - Throws: `ExitCode.failure` (status 1, as for any recipe error) after printing the parser's message.
     func overrides(_ texts: [String]) throws -> [ConfigurationOverride] {
         var parsed: [ConfigurationOverride] = []
         for text in texts {
@@ -77,7 +77,7 @@ struct GlobalOptions: ParsableArguments {
                 parsed.append(try ConfigurationOverride(parsing: text))
             } catch {
                 StandardError.print(error.description)
-                throw ExitCode.validationFailure
+                throw ExitCode.failure
             }
         }
         if let seed { parsed.append(ConfigurationOverride(path: "seed", value: .integer(seed))) }

@@ -159,7 +159,7 @@ struct CheckpointTests {
     @Test(
         "kill -9 while writing checkpoints in a loop leaves a checkpoint that loads and resumes",
         .enabled(
-            if: scorekitBinary != nil,
+            if: scorekitBinaryTestsEnabled,
             "the scorekit binary was not found beside the test bundle; build the scorekit product"))
     func killNine() throws {
         let dir = try folder()

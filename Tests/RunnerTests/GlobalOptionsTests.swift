@@ -23,7 +23,7 @@ func runScorekitCapturing(
 }
 
 /// `--threads`, `--seed` and `--quiet` mean the same in every command, before or after its name.
-@Suite("global options", .serialized, .enabled(if: scorekitBinary != nil))
+@Suite("global options", .serialized, .enabled(if: scorekitBinaryTestsEnabled))
 struct GlobalOptionsTests {
     static let repository = TrainCommandTests.repository.path
 

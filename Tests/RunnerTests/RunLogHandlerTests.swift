@@ -79,7 +79,7 @@ struct RunLogHandlerTests {
 
     @Test(
         "scorekit: --log-level debug shows checkpoints on standard error, --quiet nothing, the run log keeps info",
-        .enabled(if: scorekitBinary != nil))
+        .enabled(if: scorekitBinaryTestsEnabled))
     func binary() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -93,7 +93,7 @@ struct TrainCommandTests {
     @Test(
         "scorekit validate accepts the repository's recipes",
         .enabled(
-            if: scorekitBinary != nil,
+            if: scorekitBinaryTestsEnabled,
             "the scorekit binary was not found beside the test bundle; build the scorekit product"))
     func validateRecipes() throws {
         let result = try runScorekit(
@@ -104,7 +104,7 @@ struct TrainCommandTests {
     @Test(
         "the binary trains a few steps, and exits with status 1 and one paragraph for a bad data file",
         .enabled(
-            if: scorekitBinary != nil,
+            if: scorekitBinaryTestsEnabled,
             "the scorekit binary was not found beside the test bundle; build the scorekit product"))
     func binary() throws {
         let dir = try folder()
