@@ -18,7 +18,7 @@ func requireScorekitBinary() throws -> String {
 }
 
 /// What a run of `scorekit` cost: its exit status (128 + n for a signal n), standard error,
-/// wall time and the child's own peak resident memory (from `wait4`).
+/// wall time and its peak resident memory (`VmHWM`, read while it runs).
 struct MeasuredRun: Sendable {
     var status: Int32
     var standardError: String
@@ -48,7 +48,12 @@ func runMeasured(_ arguments: [String], in directory: String, killAfter: Double 
     try #require(spawned == 0, "posix_spawn failed: \(spawned)")
     var status: Int32 = 0
     var usage = rusage()
+    var peak = 0
     while true {
+        // The high-water mark of the process's own memory since its exec. (`wait4`'s ru_maxrss
+        // would not do: the spawned child starts as a view of this test process's memory, and
+        // Linux keeps that high-water mark across exec.) Read every 2 ms until it exits.
+        peak = max(peak, highWaterResidentBytes(of: pid) ?? 0)
         let waited = wait4(pid, &status, WNOHANG, &usage)
         if waited == pid { break }
         if waited < 0, errno != EINTR { break }
@@ -61,7 +66,17 @@ func runMeasured(_ arguments: [String], in directory: String, killAfter: Double 
     let errors = FileManager.default.contents(atPath: errorPath) ?? Data()
     return MeasuredRun(
         status: exitStatus, standardError: String(decoding: errors, as: UTF8.self), seconds: seconds,
-        peakResidentBytes: Int(usage.ru_maxrss) * 1024)
+        peakResidentBytes: peak)
+}
+
+/// `VmHWM` of `pid` in bytes, from /proc: the peak resident memory of its current program.
+func highWaterResidentBytes(of pid: pid_t) -> Int? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return nil }
+    let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+    guard fields.count >= 2, let kilobytes = Int(fields[1]) else { return nil }
+    return kilobytes * 1024
 }
 
 /// Hostile inputs, each run through the built `scorekit`: exit status 1 (never a signal), a
