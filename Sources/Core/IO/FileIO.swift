@@ -20,7 +20,7 @@ public enum FileIO {
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(TensorFileError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        let temporary = folder + "/." + url.lastPathComponent + temporaryMarker + "\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
         var written = 0
@@ -50,6 +50,33 @@ public enum FileIO {
         if folderDescriptor >= 0 {
             _ = fsync(folderDescriptor)
             close(folderDescriptor)
+        }
+    }
+
+    /// What the name of `writeAtomically`'s temporary file carries between the target's name
+    /// and the writer's pid: `.samples.npy.tmp-1234` for `samples.npy` written by pid 1234.
+    public static let temporaryMarker = ".tmp-"
+
+    /// Removes the temporary files of `writeAtomically` in `folder` whose writer is dead: a
+    /// writer killed between creating the file and renaming it leaves one behind.
+    ///
+    /// Only names of the form `.<name>.tmp-<pid>` are touched, and only when `kill(pid, 0)` says
+    /// no such process exists (`ESRCH`): a live writer's file is never removed, and neither is a
+    /// dead writer's while another process has reused its pid (it goes on a later call). A
+    /// folder shared by machines or pid namespaces breaks that rule: there a pid names nothing.
+    /// Best effort: files that cannot be listed or removed are left.
+    public static func removeStaleTemporaries(in folder: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let own = getpid()
+        for name in names where name.hasPrefix(".") {
+            guard let marker = name.range(of: temporaryMarker, options: .backwards) else { continue }
+            let digits = name[marker.upperBound...]
+            guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+                let pid = Int32(digits), pid > 0, pid != own
+            else { continue }
+            if kill(pid, 0) != 0, errno == ESRCH {
+                unlink(folder + "/" + name)
+            }
         }
     }
 }

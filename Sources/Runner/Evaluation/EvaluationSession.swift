@@ -61,6 +61,13 @@ public struct EvaluationSession: Sendable {
         guard let samplesPath = options.samples ?? folder.map({ $0 + "/samples.npy" }) else {
             throw .noSamples(source: options.source)
         }
+        let output = options.output ?? folder.map { $0 + "/evaluation.json" } ?? Self.besides(samplesPath)
+        let lock: RunFolderLock?
+        do throws(RunFolderError) {
+            let inputs = OutputCheck.inputs(ofSource: options.source) + [("samples file", samplesPath)]
+            lock = try OutputCheck.prepare(output: output, inputs: inputs)
+        } catch { throw .runFolder(error) }
+        defer { lock?.release() }
         let samples: Tensor
         do throws(DataError) { samples = try DataError.readNumPy(samplesPath, role: "samples file") } catch {
             throw .data(error)
@@ -94,7 +101,6 @@ public struct EvaluationSession: Sendable {
             ("samples", samplesPath), ("recipe", recipePath),
             ("reference", "\(data.heldOut == nil ? "training" : "held-out") part of data set '\(specification.id)'"),
         ]
-        let output = options.output ?? folder.map { $0 + "/evaluation.json" } ?? Self.besides(samplesPath)
         do throws(TensorFileError) { try FileIO.writeAtomically(Array(report.json.utf8), to: output) } catch {
             throw .file(error)
         }
@@ -122,12 +128,15 @@ public enum EvaluationError: Error, Sendable, CustomStringConvertible {
     case noSamples(source: String)
     /// A samples file of the wrong shape or without finite rows.
     case badSamples(path: String, reason: String)
+    /// The output would replace an input, cannot be written, or its run folder is in use.
+    case runFolder(RunFolderError)
 
     public var description: String {
         switch self {
         case .recipe(let error): return error.description
         case .data(let error): return error.description
         case .file(let error): return error.description
+        case .runFolder(let error): return error.description
         case .noSamples(let source):
             return "\(source): error: a recipe file has no samples of its own\n"
                 + "  give --samples FILE.npy, or evaluate a run folder (it holds samples.npy after `scorekit sample`)"

@@ -73,13 +73,21 @@ public struct FlowSession: Sendable {
     /// Reads the input, integrates and writes the output; `roundTrip` (encode only) also decodes
     /// the latents and measures the reconstruction error.
     public func run(roundTrip: Bool = false) throws(FlowSessionError) -> Summary {
+        let output = options.output ?? defaultOutput
+        var inputs = OutputCheck.inputs(ofSource: options.source, checkpoint: options.checkpoint)
+        if let path = options.input { inputs.append(("input file", path)) }
+        let lock: RunFolderLock?
+        do throws(RunFolderError) { lock = try OutputCheck.prepare(output: output, inputs: inputs) } catch {
+            throw .runFolder(error)
+        }
+        defer { lock?.release() }
         let source = RunModel.Source(
             path: options.source, checkpoint: options.checkpoint, overrides: options.overrides,
             useRawWeights: options.useRawWeights)
         let run: RunModel
         do throws(RunModelError) { run = try RunModel.load(source, registry: registry) } catch { throw .model(error) }
         let settings = run.recipe.likelihoodSettings ?? LikelihoodSettings()
-        var (input, inputPath) = try read(run)
+        var input = try read(run)
         if let limit = options.limit, input.shape[0] > limit { input = input.slice(alongAxis: 0, 0..<limit) }
         let process = run.reverseProcess()
         let likelihood: ProbabilityFlowLikelihood<DormandPrinceSampler>
@@ -98,7 +106,7 @@ public struct FlowSession: Sendable {
             let logScale = run.data.standardization?.standardDeviation.reduce(0) { $0 + Foundation.log(Double($1)) }
             estimate.logLikelihoods = estimate.logLikelihoods.map { $0 - (logScale ?? 0) }
             let values = Tensor(estimate.logLikelihoods.map(Float.init), shape: [input.shape[0]])
-            let output = try write(values, default: defaultOutput(run, inputPath, "log-likelihood"))
+            let output = try write(values, to: output)
             return Summary(
                 result: values, outputPath: output, estimate: estimate, evaluationCount: estimate.evaluationCount)
         case .encode:
@@ -111,7 +119,7 @@ public struct FlowSession: Sendable {
                     error = Double(square(back - input).mean().scalars[0]).squareRoot()
                 }
             } catch { throw .sampling(error) }
-            let output = try write(latents.solution, default: defaultOutput(run, inputPath, "latents"))
+            let output = try write(latents.solution, to: output)
             return Summary(
                 result: latents.solution, outputPath: output, evaluationCount: latents.evaluationCount,
                 roundTripError: error)
@@ -121,16 +129,16 @@ public struct FlowSession: Sendable {
                 throw .sampling(error)
             }
             let data = run.destandardize(decoded.solution)
-            let output = try write(data, default: defaultOutput(run, inputPath, "decoded"))
+            let output = try write(data, to: output)
             return Summary(result: data, outputPath: output, evaluationCount: decoded.evaluationCount)
         }
     }
 
-    /// The input rows and their file (nil: the recipe's reference data).
-    private func read(_ run: RunModel) throws(FlowSessionError) -> (Tensor, String?) {
+    /// The input rows (without an input file: the recipe's reference data).
+    private func read(_ run: RunModel) throws(FlowSessionError) -> Tensor {
         guard let path = options.input else {
             guard operation == .likelihood else { throw .noInput(operation: operation.rawValue) }
-            return (run.referenceData, nil)
+            return run.referenceData
         }
         let tensor: Tensor
         do throws(DataError) { tensor = try DataError.readNumPy(path, role: "input file") } catch { throw .data(error) }
@@ -138,18 +146,24 @@ public struct FlowSession: Sendable {
             throw .badInput(path: path, shape: tensor.shape, dimension: run.dimension)
         }
         do throws(TensorFileError) { try NumPyFile.requireFinite(tensor, path: path) } catch { throw .file(error) }
-        return (tensor, path)
+        return tensor
     }
 
-    private func defaultOutput(_ run: RunModel, _ input: String?, _ name: String) -> String {
-        if let input {
+    /// Beside the input (`x.npy` → `x.latents.npy`), else in the run folder (`log-likelihood.npy`).
+    private var defaultOutput: String {
+        let name: String
+        switch operation {
+        case .likelihood: name = "log-likelihood"
+        case .encode: name = "latents"
+        case .decode: name = "decoded"
+        }
+        if let input = options.input {
             return (input.hasSuffix(".npy") ? String(input.dropLast(4)) : input) + ".\(name).npy"
         }
-        return (run.folder.map { $0 + "/" } ?? "") + "\(name).npy"
+        return (RunSource.locate(options.source).folder.map { $0 + "/" } ?? "") + "\(name).npy"
     }
 
-    private func write(_ tensor: Tensor, default path: String) throws(FlowSessionError) -> String {
-        let output = options.output ?? path
+    private func write(_ tensor: Tensor, to output: String) throws(FlowSessionError) -> String {
         do throws(TensorFileError) { try NumPyFile.write(tensor, to: output) } catch { throw .file(error) }
         return output
     }
@@ -165,12 +179,15 @@ public enum FlowSessionError: Error, Sendable, CustomStringConvertible {
     case noInput(operation: String)
     /// An input that is not `[N, d]`.
     case badInput(path: String, shape: [Int], dimension: Int)
+    /// The output would replace an input, cannot be written, or its run folder is in use.
+    case runFolder(RunFolderError)
 
     public var description: String {
         switch self {
         case .model(let error): return error.description
         case .data(let error): return error.description
         case .file(let error): return error.description
+        case .runFolder(let error): return error.description
         case .sampling(let error):
             return error.description
                 + "\n  hint: loosen likelihood.solver.rtol/atol or raise likelihood.solver.maximumEvaluationCount"

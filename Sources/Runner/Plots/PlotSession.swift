@@ -44,6 +44,9 @@ public struct PlotSession: Sendable {
         public var seed: UInt64?
         /// Where the session's records go; appended to the run folder's `train.log` too.
         public var logger = Logger.runFilesOnly()
+        /// Whether the caller already holds the output folder's `RunFolderLock` (training draws
+        /// its pictures inside its own lock); otherwise the session takes it.
+        package var folderLocked = false
 
         /// Options for the run folder (or recipe file) at `folder`.
         public init(folder: String) { self.folder = folder }
@@ -66,17 +69,24 @@ public struct PlotSession: Sendable {
         let folder = RunFolder(
             path: options.output ?? runFolder?.path ?? RunFolder.defaultPath(forRecipe: options.folder))
         let logger = runFolder.map { options.logger.appending(to: $0.log) } ?? options.logger
+        // The output folder is created (as documented) and locked before any picture is drawn.
+        do {
+            try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+        } catch {
+            throw .file(.unwritable(path: folder.path, reason: error.localizedDescription))
+        }
+        let lock: RunFolderLock?
+        do throws(RunFolderError) {
+            lock = options.folderLocked ? nil : try RunFolderLock(folder: folder.path)
+        } catch { throw .runFolder(error) }
+        defer { lock?.release() }
+        folder.removeStaleTemporaries()
         var written: [String] = []
         var skipped: [String] = []
         func write(_ svg: String, _ name: String) throws(PlotError) {
             try write(bytes: Array(svg.utf8), name)
         }
         func write(bytes: [UInt8], _ name: String) throws(PlotError) {
-            do {
-                try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
-            } catch {
-                throw .file(.unwritable(path: folder.path, reason: error.localizedDescription))
-            }
             let path = folder.file(name)
             do throws(TensorFileError) { try FileIO.writeAtomically(bytes, to: path) } catch {
                 throw .file(error)
@@ -206,6 +216,8 @@ public enum PlotError: Error, Sendable, CustomStringConvertible {
     case file(TensorFileError)
     /// A samples file of another shape than the picture needs (`[N, 2]`, or `[N, C·H·W]` for images).
     case badSamples(path: String, shape: [Int], expected: String)
+    /// The output folder is in use by another writer, or cannot be locked.
+    case runFolder(RunFolderError)
 
     public var description: String {
         switch self {
@@ -213,6 +225,7 @@ public enum PlotError: Error, Sendable, CustomStringConvertible {
         case .model(let error): return error.description
         case .sampling(let error): return error.description
         case .file(let error): return error.description
+        case .runFolder(let error): return error.description
         case .badSamples(let path, let shape, let expected):
             return "\(path): error: samples of shape \(shape) cannot be drawn; a picture needs \(expected)\n"
                 + "  write them again with `scorekit sample`"

@@ -63,6 +63,15 @@ public struct SamplingSession: Sendable {
     /// call at a time), and writes them with their pictures.
     public func run(observe: (ShardedSamplingEvent) -> Void = { _ in }) throws(SamplingSessionError) -> Summary {
         let start = Date()
+        let defaultOutput = RunSource.locate(options.source).folder.map { $0 + "/samples.npy" } ?? "samples.npy"
+        let output = options.output ?? defaultOutput
+        var inputs = OutputCheck.inputs(ofSource: options.source, checkpoint: options.checkpoint)
+        if let path = options.initialNoise { inputs.append(("--init file", path)) }
+        let lock: RunFolderLock?
+        do throws(RunFolderError) { lock = try OutputCheck.prepare(output: output, inputs: inputs) } catch {
+            throw .runFolder(error)
+        }
+        defer { lock?.release() }
         let source = RunModel.Source(
             path: options.source, checkpoint: options.checkpoint, overrides: options.overrides,
             useRawWeights: options.useRawWeights)
@@ -101,7 +110,6 @@ public struct SamplingSession: Sendable {
         let evaluations = outcome.evaluationCount
         let samples = run.destandardize(outcome.samples)
 
-        let output = options.output ?? (run.folder.map { $0 + "/samples.npy" } ?? "samples.npy")
         do throws(TensorFileError) { try NumPyFile.write(samples, to: output) } catch { throw .file(error) }
         var pictures: [String] = []
         let drawsPictures = options.pictures && (dimension == 2 || run.dataDescription.image != nil)
@@ -162,6 +170,8 @@ public enum SamplingSessionError: Error, Sendable, CustomStringConvertible {
     case file(TensorFileError)
     case sampling(SamplingError)
     case badInitialNoise(path: String, shape: [Int], expected: [Int])
+    /// The output would replace an input, cannot be written, or its run folder is in use.
+    case runFolder(RunFolderError)
 
     public var description: String {
         switch self {
@@ -169,6 +179,7 @@ public enum SamplingSessionError: Error, Sendable, CustomStringConvertible {
         case let .model(error): return error.description
         case let .file(error): return error.description
         case let .sampling(error): return error.description
+        case let .runFolder(error): return error.description
         case let .badInitialNoise(path, shape, expected):
             return "\(path): error: the initial noise has shape \(shape); --count and the data need \(expected)"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ScoreKitCore
 
 /// The folder of one training run and its files.
 ///
@@ -9,6 +10,7 @@ import Foundation
 ///   metrics.jsonl                 one JSON object per logged window (`TrainingMetrics`)
 ///   checkpoint.safetensors        the latest state, replaced atomically
 ///   checkpoint-final.safetensors  the state after the last step
+///   .lock                         the pid of the command writing into the folder (`RunFolderLock`)
 /// ```
 public struct RunFolder: Sendable {
     /// The folder's path, as given.
@@ -51,12 +53,10 @@ public struct RunFolder: Sendable {
         }
     }
 
-    /// Removes temporary files a killed writer left (`.checkpoint.safetensors.tmp-<pid>`).
+    /// Removes temporary files a killed writer left (`.checkpoint.safetensors.tmp-<pid>`, with
+    /// `pid` no longer running; `FileIO.removeStaleTemporaries(in:)`).
     func removeStaleTemporaries() {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        for name in names where name.hasPrefix(".") && name.contains(".tmp-") {
-            try? FileManager.default.removeItem(atPath: file(name))
-        }
+        FileIO.removeStaleTemporaries(in: path)
     }
 
     /// Replaces the file at `path` with `text`.

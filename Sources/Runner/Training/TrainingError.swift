@@ -26,6 +26,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case fileAccess(path: String, reason: String)
     /// The run finished, but its pictures could not be drawn (the message says why).
     case pictures(reason: String)
+    /// Another process writes into the run folder, or it cannot be locked.
+    case runFolder(RunFolderError)
 
     /// What was known when a step's loss or gradient stopped being finite.
     public struct NonFiniteLoss: Sendable, Equatable {
@@ -78,6 +80,7 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
                 ["train without --resume to start the run, or give its folder with --out"])
         case .fileAccess(let path, let reason):
             return Self.render("cannot write or read '\(path)': \(reason)", [])
+        case .runFolder(let error): return error.description
         case .pictures(let reason):
             return reason + "\n  the run itself is complete; draw the pictures again with `scorekit plot`"
         }

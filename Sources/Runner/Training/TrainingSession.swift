@@ -81,9 +81,17 @@ public struct TrainingSession: Sendable {
         options.logger.debug("recipe \(options.recipePath) resolved", metadata: ["seed": "\(recipe.seed)"])
         let plan = try TrainingPlan(recipe: recipe)
         let folder = self.folder
+        if options.resume, !FileManager.default.fileExists(atPath: folder.path) {
+            throw .nothingToResume(path: folder.path)
+        }
+        try folder.create()
+        // One writer per run folder, for the whole command; checked before the folder's files.
+        let lock: RunFolderLock
+        do throws(RunFolderError) { lock = try RunFolderLock(folder: folder.path) } catch { throw .runFolder(error) }
+        defer { lock.release() }
         if options.resume, !folder.hasCheckpoint { throw .nothingToResume(path: folder.path) }
         if !options.resume, folder.hasCheckpoint { throw .folderInUse(path: folder.path) }
-        try folder.create()
+        folder.removeStaleTemporaries()
         let logger = options.logger.appending(to: folder.log)
         let trainer = Trainer(plan: plan)
         var state = trainer.initialState()
@@ -135,6 +143,7 @@ public struct TrainingSession: Sendable {
             var plot = PlotSession.Options(folder: folder.path)
             plot.pictures = [.loss, .scoreField, .data]
             plot.logger = logger
+            plot.folderLocked = true
             do throws(PlotError) {
                 summary.picturePaths = try PlotSession(options: plot, registry: registry).run().written
             } catch { throw .pictures(reason: error.description) }
@@ -147,7 +156,6 @@ public struct TrainingSession: Sendable {
     private func resume(
         _ state: inout TrainingState, from folder: RunFolder, recipe: ResolvedRecipe, plan: TrainingPlan
     ) throws(TrainingError) {
-        folder.removeStaleTemporaries()
         let path = folder.checkpoint
         do throws(CheckpointError) {
             let checkpoint = try Checkpoint.read(path)
