@@ -128,6 +128,19 @@ struct ComponentRegistryTests {
         #expect(ComponentRegistry().ids(of: .fixtureSampler).isEmpty)
     }
 
+    @Test("keeping(familiesNamed:) drops the other families; adding(_:) registers on a copy")
+    func keepingAndAdding() throws {
+        let losses = registry.keeping(familiesNamed: ["loss"])
+        #expect(losses.ids(of: .fixtureSampler).isEmpty)
+        #expect(losses.ids(of: .fixtureLoss) == ["denoising-score-matching"])
+        #expect(losses.allEntries.map(\.id) == ["denoising-score-matching"])
+        #expect(registry.ids(of: .fixtureSampler) == ["ddim", "euler", "heun"])
+        let empty = ComponentRegistry()
+        let added = empty.adding { $0.register(HeunFixture.self, as: .fixtureSampler) { $0 } }
+        #expect(added.ids(of: .fixtureSampler) == ["heun"])
+        #expect(empty.ids(of: .fixtureSampler).isEmpty)
+    }
+
     @Test func emptyFamilySaysSo() {
         #expect(
             throws: ConfigurationError.unknownComponent(

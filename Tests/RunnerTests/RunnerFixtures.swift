@@ -47,9 +47,7 @@ let standardRegistry = ComponentRegistry.standard()
 
 /// Losses, networks and optimizers as the CLI registers them, and the fixtures below.
 let fixtureRegistry: ComponentRegistry = {
-    var registry = ComponentRegistry()
-    registry.registerLosses()
-    registry.registerNetworks()
+    var registry = ComponentRegistry.standard().keeping(familiesNamed: ["loss", "network", "optimizer"])
     registry.register(sde: FixtureExplodingSDE.self)
     registry.register(sde: FixtureInterpolantSDE.self)
     registry.register(parameterization: FixtureEpsilon.self)

@@ -193,6 +193,15 @@ public struct ComponentRegistry: Sendable {
 extension ComponentRegistry.Resolved: Sendable where Product: Sendable {}
 
 extension ComponentRegistry {
+    /// This registry with only the families named in `names` (`["loss", "network"]`): a
+    /// partial registry, such as a test's that lists only its own forward processes.
+    public func keeping(familiesNamed names: Set<String>) -> ComponentRegistry {
+        var copy = self
+        copy.families = families.filter { names.contains($0.key.name) }
+        copy.familyOrder = familyOrder.filter { names.contains($0.name) }
+        return copy
+    }
+
     /// This registry with more components: `body` registers them on a copy.
     ///
     /// ```swift
