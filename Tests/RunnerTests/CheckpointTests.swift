@@ -47,6 +47,27 @@ struct CheckpointTests {
         #expect(bitwiseEqual(TrainerTests.snapshot(restored, trainer), TrainerTests.snapshot(state, trainer)))
     }
 
+    @Test(
+        "hostile metadata: a class count or sample shape beyond the ceilings is refused before anything is built",
+        arguments: [
+            ("classCount", "1000000000000", "above the ceiling of 100000 classes"),
+            ("dataSampleShape", "4611686018427387904,4", "has more than 268435456 values a sample"),
+            ("dataSampleShape", "100000,100000", "has more than 268435456 values a sample"),
+        ])
+    func hostileMetadata(key: String, value: String, message: String) throws {
+        let yaml = tinyRecipe()
+        let (trainer, state) = try Self.trained(yaml, steps: 2)
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Checkpoint(state: state, plan: trainer.plan, recipe: yaml).write(to: dir + "/c.safetensors")
+        var file = try SafeTensorsFile.read(dir + "/c.safetensors")
+        file.metadata[key] = value
+        try FileIO.writeAtomically(file.encoded(), to: dir + "/hostile.safetensors")
+        let error = Self.checkpointError { _ = try Checkpoint.read(dir + "/hostile.safetensors") }
+        #expect(error?.description.contains(message) == true, "\(String(describing: error))")
+        #expect(error?.description.hasPrefix(dir + "/hostile.safetensors") == true, "\(String(describing: error))")
+    }
+
     @Test("a truncated or corrupted file: the reader's one-paragraph error")
     func truncated() throws {
         let (trainer, state) = try Self.trained(tinyRecipe(), steps: 1)

@@ -118,6 +118,14 @@ public struct Checkpoint: Sendable {
         return try Checkpoint(file: file, path: path)
     }
 
+    /// The most classes a checkpoint may declare (ImageNet-21k has 21,841): a label embedding
+    /// of more rows is refused before the network is built, not allocated.
+    public static let maximumClassCount = 100_000
+
+    /// The most values one sample may have in a checkpoint's `dataSampleShape` (2²⁸ Float32
+    /// values, 1 GiB a sample), checked without overflow before anything is allocated.
+    public static let maximumSampleValueCount = 1 << 28
+
     /// Decodes a checkpoint from a safetensors file read from `path`.
     init(file: SafeTensorsFile, path: String) throws(CheckpointError) {
         let meta = file.metadata
@@ -139,6 +147,13 @@ public struct Checkpoint: Sendable {
         optimizerStepCount = try integer("optimizerStepCount")
         averageUpdateCount = try integer("emaUpdateCount")
         classCount = try integer("classCount")
+        guard classCount <= Self.maximumClassCount else {
+            throw .notACheckpoint(
+                path: path,
+                reason:
+                    "the metadata field 'classCount' is \(classCount), above the ceiling of \(Self.maximumClassCount) classes"
+            )
+        }
         guard let seedText = meta["seed"], let seed = UInt64(seedText) else {
             throw .notACheckpoint(path: path, reason: "the metadata field 'seed' is missing or not a seed")
         }
@@ -153,7 +168,20 @@ public struct Checkpoint: Sendable {
                 throw .notACheckpoint(
                     path: path, reason: "the metadata field 'dataSampleShape' is not a shape: '\(text)'")
             }
-            sampleShape = sizes.map { $0! }
+            let shape = sizes.map { $0! }
+            var values = 1
+            for size in shape {
+                let (product, overflow) = values.multipliedReportingOverflow(by: size)
+                guard !overflow, product <= Self.maximumSampleValueCount else {
+                    throw .notACheckpoint(
+                        path: path,
+                        reason:
+                            "the metadata field 'dataSampleShape' (\(text)) has more than \(Self.maximumSampleValueCount) values a sample"
+                    )
+                }
+                values = product
+            }
+            sampleShape = shape
         } else {
             sampleShape = nil
         }
