@@ -153,17 +153,7 @@ struct RobustnessTests {
     }
 
     /// The exact ring model: sampling, likelihood, encoding and decoding without a checkpoint.
-    static let exactRecipe = Array(
-        """
-        sde:              { kind: variance-preserving, betaMin: 0.1, betaMax: 20 }
-        parameterization: { kind: epsilon }
-        network:          { kind: exact-mixture }
-        data:             { kind: ring, count: 200 }
-        timeGrid:         { kind: uniform, steps: 10, endTime: 1e-3, finalStep: toZero }
-        sampler:          { kind: euler }
-        seed: 0
-
-        """.utf8)
+    static let exactRecipe = Array(smallExactRecipe.utf8)
 
     static let trainRecipe = ErrorExitTests.recipe()
 

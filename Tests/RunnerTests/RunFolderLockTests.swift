@@ -16,18 +16,6 @@ private func trainedRun(in dir: String) throws -> String {
     return dir + "/run"
 }
 
-/// A recipe whose model needs no training (the exact score of a ring), 10 Euler steps.
-private let exactRecipe = """
-    sde:              { kind: variance-preserving, betaMin: 0.1, betaMax: 20 }
-    parameterization: { kind: epsilon }
-    network:          { kind: exact-mixture }
-    data:             { kind: ring, count: 200 }
-    timeGrid:         { kind: uniform, steps: 10, endTime: 1e-3, finalStep: toZero }
-    sampler:          { kind: euler }
-    seed: 0
-
-    """
-
 /// The pid of a process that has ended.
 private func deadPid() throws -> Int32 {
     let process = Process()
@@ -154,7 +142,7 @@ struct RunFolderWriterTests {
         let dir = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try trainedRun(in: dir)
-        try Data(exactRecipe.utf8).write(to: URL(fileURLWithPath: dir + "/exact.yaml"))
+        try Data(smallExactRecipe.utf8).write(to: URL(fileURLWithPath: dir + "/exact.yaml"))
         try NumPyFile.write(Tensor([0.5, -0.5, 1, 0, 0, 1], shape: [3, 2]), to: dir + "/x.npy")
         try FileManager.default.createSymbolicLink(
             atPath: dir + "/link.npy", withDestinationPath: dir + "/run/checkpoint.safetensors")
@@ -195,7 +183,7 @@ struct RunFolderWriterTests {
     func missingOutputFolder() throws {
         let dir = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Data(exactRecipe.utf8).write(to: URL(fileURLWithPath: dir + "/exact.yaml"))
+        try Data(smallExactRecipe.utf8).write(to: URL(fileURLWithPath: dir + "/exact.yaml"))
         try NumPyFile.write(Tensor([0.5, -0.5, 1, 0, 0, 1], shape: [3, 2]), to: dir + "/x.npy")
         let cases = [
             ["sample", "exact.yaml", "--count", "2000000", "--out", "nowhere/s.npy"],

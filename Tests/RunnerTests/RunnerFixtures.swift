@@ -139,3 +139,16 @@ func temporaryFolder() throws -> String {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
+
+/// A recipe whose model needs no training (the exact score of a ring, 200 points), 10 Euler
+/// steps: what the suites that drive the built `scorekit` sample, encode and decode.
+let smallExactRecipe = """
+    sde:              { kind: variance-preserving, betaMin: 0.1, betaMax: 20 }
+    parameterization: { kind: epsilon }
+    network:          { kind: exact-mixture }
+    data:             { kind: ring, count: 200 }
+    timeGrid:         { kind: uniform, steps: 10, endTime: 1e-3, finalStep: toZero }
+    sampler:          { kind: euler }
+    seed: 0
+
+    """
