@@ -23,7 +23,7 @@ struct SampleCommand: RegistryCommand {
     @Option(name: .long, help: ArgumentHelp("The checkpoint to sample from.", valueName: "file"))
     var checkpoint: String?
 
-    @Option(name: .long, help: "How many samples to draw.")
+    @Option(name: .long, help: "How many samples to draw (1 to 268,435,456).")
     var count = 10_000
 
     @Option(
@@ -43,10 +43,6 @@ struct SampleCommand: RegistryCommand {
     var overrides: [String] = []
 
     @OptionGroup var global: GlobalOptions
-
-    func validate() throws {
-        guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
-    }
 
     func run(registry: ComponentRegistry) throws {
         global.apply()

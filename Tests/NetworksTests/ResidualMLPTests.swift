@@ -79,7 +79,8 @@ import Testing
         }
         var bad = ResidualMLPArchitecture.Configuration()
         bad.width = 0
-        #expect(throws: ConfigurationError.outOfRange(key: "width", value: "0", expected: "an integer > 0")) {
+        let expected = "an integer from 1 to 65,536 (the ceiling for widths)"
+        #expect(throws: ConfigurationError.outOfRange(key: "width", value: "0", expected: expected)) {
             try bad.validate()
         }
     }

@@ -53,7 +53,8 @@ struct TrainingConfigurationTests {
         let error = trainingResolutionError(Self.base + "training: { rowsPerShard: 0 }\n")
         #expect(
             error?.description
-                == "recipes/test.yaml:2:27: error: value 0 for 'training.rowsPerShard' is out of range; expected an integer ≥ 1"
+                == "recipes/test.yaml:2:27: error: value 0 for 'training.rowsPerShard' is out of range; "
+                + "expected an integer from 1 to 1,048,576 (the ceiling for rows of a batch)"
         )
     }
 

@@ -141,7 +141,8 @@ struct ProbabilityFlowLikelihoodTests {
     @Test func rejectsInvalidSettings() {
         var c = RingLikelihood.Configuration()
         c.probeCount = 0
-        #expect(throws: ConfigurationError.outOfRange(key: "probeCount", value: "0", expected: "an integer ≥ 1")) {
+        let expected = "an integer from 1 to 100,000 (the ceiling for probe counts)"
+        #expect(throws: ConfigurationError.outOfRange(key: "probeCount", value: "0", expected: expected)) {
             try RingLikelihood(configuration: c)
         }
         c = RingLikelihood.Configuration()

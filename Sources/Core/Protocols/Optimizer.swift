@@ -27,6 +27,30 @@ public protocol NetworkArchitecture: Sendable {
     /// A model with freshly initialised parameters for samples of shape `sampleShape`
     /// (without the batch axis), `classCount` labels (0: unconditional), drawn from `seed`.
     func makeModel(sampleShape: [Int], classCount: Int, seed: UInt64) -> any TrainableModel
+
+    /// The sizes `makeModel` would give, computed without building it, so that a recipe whose
+    /// network does not fit in memory is refused before anything is allocated; `nil` (the
+    /// default) when the architecture cannot tell.
+    func footprint(sampleShape: [Int], classCount: Int) -> NetworkFootprint?
+}
+
+extension NetworkArchitecture {
+    /// Unknown: the memory estimate leaves the network out.
+    public func footprint(sampleShape: [Int], classCount: Int) -> NetworkFootprint? { nil }
+}
+
+/// What a network holds, known from its architecture and the data shape alone.
+public struct NetworkFootprint: Sendable, Equatable {
+    /// Trainable values: weights, biases, embeddings.
+    public var parameterCount: Double
+    /// Values one row keeps for the backward pass (activations and their gradients), an upper
+    /// estimate; sampling keeps fewer.
+    public var activationsPerRow: Double
+
+    public init(parameterCount: Double, activationsPerRow: Double) {
+        self.parameterCount = parameterCount
+        self.activationsPerRow = activationsPerRow
+    }
 }
 
 /// A network that only takes images `[C, H, W]` (a U-Net), so that a recipe pairing it with

@@ -51,9 +51,8 @@ extension SlicedScoreMatching {
         public init() {}
 
         public func validate() throws(ConfigurationError) {
-            guard projectionCount >= 1 else {
-                throw .outOfRange(key: "projectionCount", value: "\(projectionCount)", expected: "an integer ≥ 1")
-            }
+            try requireCount(
+                projectionCount, key: "projectionCount", atMost: SizeCeiling.projections, of: "projection counts")
             try validateShared()
         }
     }

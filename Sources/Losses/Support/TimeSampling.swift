@@ -78,9 +78,7 @@ struct TimeSampling: Sendable, Equatable {
     static func validate(
         levelCount: Int, sigmaMax: Double, sigmaMin: Double, logNormalStandardDeviation: Double, discreteStepCount: Int
     ) throws(ConfigurationError) {
-        guard levelCount >= 1 else {
-            throw .outOfRange(key: "levelCount", value: "\(levelCount)", expected: "an integer ≥ 1")
-        }
+        try requireCount(levelCount, key: "levelCount", atMost: SizeCeiling.levels, of: "noise levels")
         guard sigmaMin > 0 else {
             throw .outOfRange(key: "sigmaMin", value: "\(sigmaMin)", expected: "a number > 0")
         }
@@ -91,8 +89,6 @@ struct TimeSampling: Sendable, Equatable {
             throw .outOfRange(
                 key: "logNormalStandardDeviation", value: "\(logNormalStandardDeviation)", expected: "a number > 0")
         }
-        guard discreteStepCount >= 1 else {
-            throw .outOfRange(key: "discreteStepCount", value: "\(discreteStepCount)", expected: "an integer ≥ 1")
-        }
+        try requireCount(discreteStepCount, key: "discreteStepCount", atMost: SizeCeiling.steps, of: "step counts")
     }
 }

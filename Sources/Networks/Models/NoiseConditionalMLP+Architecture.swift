@@ -19,9 +19,15 @@ public struct NoiseConditionalMLPArchitecture: NetworkArchitecture {
                 throw .outOfRange(
                     key: "hiddenWidths", value: "\(hiddenWidths)", expected: "a non-empty list of positive widths")
             }
-            guard embeddingWidth > 0 else {
-                throw .outOfRange(key: "embeddingWidth", value: "\(embeddingWidth)", expected: "an integer > 0")
+            guard hiddenWidths.count <= SizeCeiling.layers else {
+                throw .outOfRange(
+                    key: "hiddenWidths", value: "a list of \(hiddenWidths.count) widths",
+                    expected: "at most 1,000 layers (the ceiling for layer counts)")
             }
+            for (index, width) in hiddenWidths.enumerated() {
+                try requireCount(width, key: "hiddenWidths.\(index)", atMost: SizeCeiling.width, of: "widths")
+            }
+            try requireCount(embeddingWidth, key: "embeddingWidth", atMost: SizeCeiling.width, of: "widths")
         }
     }
 
@@ -43,4 +49,24 @@ public struct NoiseConditionalMLPArchitecture: NetworkArchitecture {
 extension NoiseConditionalMLPArchitecture: RegisteredComponent {
     public static let id: ComponentID = "mlp"
     public static let summary = "The seed's noise-conditional MLP: embedding of log σ or t, concatenated with x"
+}
+
+extension NoiseConditionalMLPArchitecture {
+    /// The embedding's two layers, each hidden layer (its input widened by the embedding for
+    /// the first), the output layer and the label table; activations count each layer's
+    /// output four times (pre-activation, activation and their gradients).
+    public func footprint(sampleShape: [Int], classCount: Int) -> NetworkFootprint? {
+        let dimension = Double(sampleShape.reduce(1, *))
+        let embedding = Double(configuration.embeddingWidth)
+        var parameters = 2 * embedding + embedding * (embedding + 1) + Double(classCount + 1) * embedding
+        var activations = 4 * (2 * embedding + dimension)
+        var input = dimension + embedding
+        for width in configuration.hiddenWidths.map(Double.init) {
+            parameters += (input + 1) * width
+            activations += 4 * width
+            input = width
+        }
+        parameters += (input + 1) * dimension
+        return NetworkFootprint(parameterCount: parameters, activationsPerRow: activations)
+    }
 }

@@ -37,10 +37,9 @@ public struct ResidualMLPArchitecture: NetworkArchitecture {
         public init() {}
 
         public func validate() throws(ConfigurationError) {
-            guard width > 0 else { throw .outOfRange(key: "width", value: "\(width)", expected: "an integer > 0") }
-            guard blockCount >= 0 else {
-                throw .outOfRange(key: "blockCount", value: "\(blockCount)", expected: "an integer ≥ 0")
-            }
+            try requireCount(width, key: "width", atMost: SizeCeiling.width, of: "widths")
+            try requireCountOrZero(blockCount, key: "blockCount", atMost: SizeCeiling.layers, of: "layer counts")
+            try requireCount(embeddingWidth, key: "embeddingWidth", atMost: SizeCeiling.width, of: "widths")
             let even = embedding == .sinusoidal || embedding == .fourier
             guard embeddingWidth > 0, !even || embeddingWidth % 2 == 0, embedding != .sinusoidal || embeddingWidth >= 4
             else {
@@ -54,16 +53,15 @@ public struct ResidualMLPArchitecture: NetworkArchitecture {
             guard sinusoidalScale > 0 else {
                 throw .outOfRange(key: "sinusoidalScale", value: "\(sinusoidalScale)", expected: "a number > 0")
             }
-            guard levelCount >= 1 else {
-                throw .outOfRange(key: "levelCount", value: "\(levelCount)", expected: "an integer ≥ 1")
-            }
+            try requireCount(levelCount, key: "levelCount", atMost: SizeCeiling.levels, of: "noise levels")
             guard sigmaMin > 0 else {
                 throw .outOfRange(key: "sigmaMin", value: "\(sigmaMin)", expected: "a number > 0")
             }
             guard sigmaMax > sigmaMin else {
                 throw .outOfRange(key: "sigmaMax", value: "\(sigmaMax)", expected: "a number > sigmaMin (\(sigmaMin))")
             }
-            guard normalization != .group || (groupCount > 0 && width % groupCount == 0) else {
+            try requireCount(groupCount, key: "groupCount", atMost: SizeCeiling.width, of: "widths")
+            guard normalization != .group || width % groupCount == 0 else {
                 throw .outOfRange(
                     key: "groupCount", value: "\(groupCount)",
                     expected: "a divisor of width (\(width)) for group normalization")
@@ -103,4 +101,22 @@ extension ResidualMLPArchitecture: RegisteredComponent {
     public static let id: ComponentID = "residual-mlp"
     public static let summary =
         "Residual MLP: noise embedding (mlp, level table, sinusoidal, Fourier), pre-norm blocks, labels"
+}
+
+extension ResidualMLPArchitecture {
+    /// The input and output layers, per block two width × width layers and the embedding's
+    /// projection, the embedding and label table; activations count each block's layers a few
+    /// times over (norm, activation, and their gradients).
+    public func footprint(sampleShape: [Int], classCount: Int) -> NetworkFootprint? {
+        let c = configuration
+        let (dimension, width, embedding) = (
+            Double(sampleShape.reduce(1, *)), Double(c.width), Double(c.embeddingWidth)
+        )
+        let blocks = Double(c.blockCount)
+        let parameters =
+            2 * (dimension + 1) * width + blocks * (2 * (width + 1) * width + (embedding + 3) * width)
+            + 2 * embedding * (embedding + 1) + Double(classCount + 1) * embedding
+        let activations = 4 * (dimension + 2 * embedding) + blocks * 12 * width + 4 * width
+        return NetworkFootprint(parameterCount: parameters, activationsPerRow: activations)
+    }
 }

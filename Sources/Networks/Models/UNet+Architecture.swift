@@ -42,20 +42,27 @@ public struct UNetArchitecture: NetworkArchitecture {
         public init() {}
 
         public func validate() throws(ConfigurationError) {
-            guard baseChannels > 0 else {
-                throw .outOfRange(key: "baseChannels", value: "\(baseChannels)", expected: "an integer > 0")
+            try requireCount(baseChannels, key: "baseChannels", atMost: SizeCeiling.width, of: "widths")
+            guard channelMultipliers.count <= SizeCeiling.layers else {
+                throw .outOfRange(
+                    key: "channelMultipliers", value: "a list of \(channelMultipliers.count) levels",
+                    expected: "at most 1,000 levels (the ceiling for layer counts)")
             }
+            for (index, multiplier) in channelMultipliers.enumerated() {
+                try requireCount(
+                    multiplier, key: "channelMultipliers.\(index)", atMost: SizeCeiling.width / baseChannels,
+                    of: "widths: baseChannels × multiplier ≤ 65,536")
+            }
+            try requireCount(embeddingWidth, key: "embeddingWidth", atMost: SizeCeiling.width, of: "widths")
             guard !channelMultipliers.isEmpty, channelMultipliers.allSatisfy({ $0 > 0 }) else {
                 throw .outOfRange(
                     key: "channelMultipliers", value: "\(channelMultipliers)",
                     expected: "a non-empty list of integers > 0")
             }
-            guard blocksPerLevel > 0 else {
-                throw .outOfRange(key: "blocksPerLevel", value: "\(blocksPerLevel)", expected: "an integer > 0")
-            }
-            guard attentionResolutions.allSatisfy({ $0 > 0 }) else {
-                throw .outOfRange(
-                    key: "attentionResolutions", value: "\(attentionResolutions)", expected: "image sides > 0")
+            try requireCount(blocksPerLevel, key: "blocksPerLevel", atMost: SizeCeiling.layers, of: "layer counts")
+            for (index, side) in attentionResolutions.enumerated() {
+                try requireCount(
+                    side, key: "attentionResolutions.\(index)", atMost: SizeCeiling.width, of: "image sides")
             }
             guard groupCount > 0, baseChannels % groupCount == 0 else {
                 throw .outOfRange(
@@ -78,9 +85,7 @@ public struct UNetArchitecture: NetworkArchitecture {
             guard fourierScale > 0 else {
                 throw .outOfRange(key: "fourierScale", value: "\(fourierScale)", expected: "a number > 0")
             }
-            guard levelCount >= 1 else {
-                throw .outOfRange(key: "levelCount", value: "\(levelCount)", expected: "an integer ≥ 1")
-            }
+            try requireCount(levelCount, key: "levelCount", atMost: SizeCeiling.levels, of: "noise levels")
             guard sigmaMin > 0 else {
                 throw .outOfRange(key: "sigmaMin", value: "\(sigmaMin)", expected: "a number > 0")
             }
@@ -149,4 +154,69 @@ extension UNetArchitecture: RegisteredComponent {
     public static let id: ComponentID = "unet"
     public static let summary =
         "U-Net for images [C, H, W]: GroupNorm/SiLU residual blocks, noise embedding in every block, attention, labels"
+}
+
+extension UNetArchitecture {
+    /// Parameters and activations counted stage by stage as `UNet` builds them: per residual
+    /// block two 3×3 convolutions, the embedding projection and a 1×1 skip when the channels
+    /// change; per attention q, k, v and the output projection, and the H·W × H·W weights of
+    /// each head per row. Activations count every stage's output a few times over (norm,
+    /// activation, convolution, gradients).
+    public func footprint(sampleShape: [Int], classCount: Int) -> NetworkFootprint? {
+        let c = configuration
+        let images: [Int]
+        switch sampleShape.count {
+        case 3: images = sampleShape
+        case 2: images = [1] + sampleShape
+        case 1:
+            let side = Int(Double(sampleShape[0]).squareRoot().rounded())
+            images = [1, side, side]
+        default: return nil
+        }
+        let (inputChannels, base, width) = (Double(images[0]), Double(c.baseChannels), Double(c.embeddingWidth))
+        var side = Double(images[1])
+        var parameters = 2 * width * width + 9 * inputChannels * base * 2 + Double(classCount + 1) * width
+        var activations = 6 * side * side * base
+        func block(_ input: Double, _ output: Double) {
+            parameters += 9 * input * output + 9 * output * output + width * output
+            parameters += input == output ? 0 : input * output
+            activations += 10 * side * side * output
+        }
+        func attention(_ channels: Double) {
+            parameters += 4 * channels * channels
+            activations += 8 * side * side * channels + 2 * Double(c.headCount) * side * side * side * side
+        }
+        var channels = base
+        var skips = [base]
+        for (level, multiplier) in c.channelMultipliers.enumerated() {
+            let attends = c.attentionResolutions.contains(Int(side))
+            for _ in 0..<c.blocksPerLevel {
+                block(channels, base * Double(multiplier))
+                channels = base * Double(multiplier)
+                if attends { attention(channels) }
+                skips.append(channels)
+            }
+            if level < c.channelMultipliers.count - 1 {
+                parameters += 9 * channels * channels
+                skips.append(channels)
+                side = (side / 2).rounded(.down)
+            }
+        }
+        block(channels, channels)
+        attention(channels)
+        block(channels, channels)
+        for (level, multiplier) in c.channelMultipliers.enumerated().reversed() {
+            let attends = c.attentionResolutions.contains(Int(side))
+            for _ in 0...c.blocksPerLevel {
+                block(channels + (skips.popLast() ?? 0), base * Double(multiplier))
+                channels = base * Double(multiplier)
+                if attends { attention(channels) }
+            }
+            if level > 0 {
+                parameters += 9 * channels * channels
+                side *= 2
+            }
+        }
+        return NetworkFootprint(parameterCount: parameters, activationsPerRow: activations)
+    }
 }

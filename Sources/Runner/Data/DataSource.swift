@@ -26,11 +26,18 @@ public protocol DataSource: Sendable {
     /// `seed`, so the first n samples do not depend on how many are drawn.
     /// - Throws: `DataError` for a missing, unreadable or malformed file.
     func load(seed: UInt64) throws(DataError) -> DataSet
+
+    /// `[N, D]` as the configuration fixes it, known before loading, so the memory a run needs
+    /// is estimated before anything is drawn; `nil` (the default) when only the file knows.
+    var declaredShape: [Int]? { get }
 }
 
 extension DataSource {
     /// Vectors, unless the source says otherwise.
     public var sampleLayout: SampleLayout { .vectors }
+
+    /// Unknown until loaded.
+    public var declaredShape: [Int]? { nil }
 }
 
 /// What a data source's samples are, as far as its configuration tells before any loading.

@@ -24,15 +24,16 @@ public struct EvaluationConfiguration: ComponentConfiguration, Equatable {
     public init() {}
 
     public func validate() throws(ConfigurationError) {
-        guard pointLimit >= 2 else {
-            throw .outOfRange(key: "pointLimit", value: "\(pointLimit)", expected: "an integer ≥ 2")
+        guard pointLimit >= 2, pointLimit <= SizeCeiling.samples else {
+            throw .outOfRange(
+                key: "pointLimit", value: "\(pointLimit)",
+                expected: "an integer from 2 to 268,435,456 (the ceiling for sample counts)")
         }
         guard bandwidth >= 0, bandwidth.isFinite else {
             throw .outOfRange(key: "bandwidth", value: "\(bandwidth)", expected: "a number ≥ 0 (0: median heuristic)")
         }
-        guard projectionCount >= 1 else {
-            throw .outOfRange(key: "projectionCount", value: "\(projectionCount)", expected: "an integer ≥ 1")
-        }
+        try requireCount(
+            projectionCount, key: "projectionCount", atMost: SizeCeiling.projections, of: "projection counts")
         guard offManifoldRadius > 0, offManifoldRadius.isFinite else {
             throw .outOfRange(key: "offManifoldRadius", value: "\(offManifoldRadius)", expected: "a number > 0")
         }

@@ -68,6 +68,13 @@ public struct Recipe: Sendable {
         let resolved = builder.build(source: source, written: tree)
         let errors = keyErrors + builder.errors
         guard errors.isEmpty, let resolved else { throw Self.combined(errors) }
+        try MemoryEstimate.training(resolved).check(in: resolved)
+        if let shape = resolved.declaredSampleShape {
+            try MemoryEstimate.sampling(
+                resolved, count: SamplingSession.Options.defaultCount, sampleShape: shape,
+                rowsPerShard: SamplingSession.Options.defaultRowsPerShard
+            ).check(in: resolved)
+        }
         let incompatibilities = compatibility.check(resolved, registry: registry)
         guard incompatibilities.isEmpty else { throw Self.combined(incompatibilities) }
         return resolved

@@ -11,7 +11,8 @@ extension RecipeCompatibility.Rule {
             return .incompatible(
                 headline: "training.evaluateEvery is \(training.evaluateEvery) but the data has no held-out part",
                 notes: ["set data.heldOutFraction (such as 0.1), or training.evaluateEvery: 0"],
-                location: recipe.written["training"]?["evaluateEvery"]?.location)
+                location: recipe.written["training"]?["evaluateEvery"]?.location ?? recipe.written["training"]?.location
+            )
         }
     }
 }

@@ -19,8 +19,8 @@ public struct SamplingSession: Sendable {
         /// The checkpoint; default: the run folder's `checkpoint-final.safetensors`, else `checkpoint.safetensors`.
         public var checkpoint: String?
         public var overrides: [ConfigurationOverride] = []
-        /// How many samples to draw.
-        public var count = 10_000
+        /// How many samples to draw, at most `SizeCeiling.samples`.
+        public var count = Self.defaultCount
         /// Prior noise to start from (`.npy`, `[count, d]`), instead of drawing it.
         public var initialNoise: String?
         /// Where to write the samples; default: `samples.npy` in the run folder.
@@ -31,13 +31,18 @@ public struct SamplingSession: Sendable {
         public var useRawWeights = false
         /// About how many samples a shard has; shards run in parallel, `Compute.threadCount` at a
         /// time, each on its own thread (samples do not depend on the cut).
-        public var rowsPerShard = 512
+        public var rowsPerShard = Self.defaultRowsPerShard
         /// Draw the pictures (2-D or image data).
         public var pictures = true
         /// Where the session's records go; appended to the run folder's `train.log` too.
         public var logger = Logger.runFilesOnly()
 
         public init(source: String) { self.source = source }
+
+        /// `scorekit sample`'s count when none is given.
+        public static let defaultCount = 10_000
+        /// The shard size when none is given.
+        public static let defaultRowsPerShard = 512
     }
 
     /// What a run produced.
@@ -63,6 +68,7 @@ public struct SamplingSession: Sendable {
     /// call at a time), and writes them with their pictures.
     public func run(observe: (ShardedSamplingEvent) -> Void = { _ in }) throws(SamplingSessionError) -> Summary {
         let start = Date()
+        guard options.count >= 1, options.count <= SizeCeiling.samples else { throw .badCount(options.count) }
         let defaultOutput = RunSource.locate(options.source).folder.map { $0 + "/samples.npy" } ?? "samples.npy"
         let output = options.output ?? defaultOutput
         var inputs = OutputCheck.inputs(ofSource: options.source, checkpoint: options.checkpoint)
@@ -92,6 +98,12 @@ public struct SamplingSession: Sendable {
             "sampling \(options.count) from \(options.source) with sampler \(sampler), time grid \(grid)\(guidance)")
         let dimension = run.dimension
         let count = options.count
+        do throws(RecipeError) {
+            try MemoryEstimate.sampling(
+                run.recipe, count: count, sampleShape: run.dataDescription.sampleShape,
+                rowsPerShard: options.rowsPerShard
+            ).check(in: run.recipe)
+        } catch { throw .recipe(error) }
         var initial: Tensor? = nil
         if let path = options.initialNoise {
             do throws(TensorFileError) { initial = try NumPyFile.readFinite(path) } catch { throw .file(error) }
@@ -170,6 +182,8 @@ public enum SamplingSessionError: Error, Sendable, CustomStringConvertible {
     case file(TensorFileError)
     case sampling(SamplingError)
     case badInitialNoise(path: String, shape: [Int], expected: [Int])
+    /// A `count` outside 1…`SizeCeiling.samples`.
+    case badCount(Int)
     /// The output would replace an input, cannot be written, or its run folder is in use.
     case runFolder(RunFolderError)
 
@@ -182,6 +196,9 @@ public enum SamplingSessionError: Error, Sendable, CustomStringConvertible {
         case let .runFolder(error): return error.description
         case let .badInitialNoise(path, shape, expected):
             return "\(path): error: the initial noise has shape \(shape); --count and the data need \(expected)"
+        case let .badCount(count):
+            return "error: --count \(count) is out of range; expected an integer from 1 to "
+                + "268,435,456 (the ceiling for sample counts); draw more in several runs with --seed"
         }
     }
 }

@@ -51,9 +51,9 @@ public struct TrainingConfiguration: ComponentConfiguration, Equatable {
 
     public func validate() throws(ConfigurationError) {
         guard steps >= 1 else { throw .outOfRange(key: "steps", value: "\(steps)", expected: "an integer ≥ 1") }
-        guard batchSize >= 1 else {
-            throw .outOfRange(key: "batchSize", value: "\(batchSize)", expected: "an integer ≥ 1")
-        }
+        try requireCount(batchSize, key: "batchSize", atMost: SizeCeiling.rows, of: "rows of a batch")
+        try requireCount(rowsPerShard, key: "rowsPerShard", atMost: SizeCeiling.rows, of: "rows of a batch")
+        try requireCount(timeBinCount, key: "timeBinCount", atMost: SizeCeiling.levels, of: "time bins")
         guard learningRate > 0, learningRate.isFinite else {
             throw .outOfRange(key: "learningRate", value: "\(learningRate)", expected: "a finite number > 0")
         }
@@ -64,7 +64,6 @@ public struct TrainingConfiguration: ComponentConfiguration, Equatable {
         }
         for (key, value, least) in [
             ("logEvery", logEvery, 1), ("checkpointEvery", checkpointEvery, 0), ("evaluateEvery", evaluateEvery, 0),
-            ("timeBinCount", timeBinCount, 1), ("rowsPerShard", rowsPerShard, 1),
         ] where value < least {
             throw .outOfRange(key: key, value: "\(value)", expected: "an integer ≥ \(least)")
         }

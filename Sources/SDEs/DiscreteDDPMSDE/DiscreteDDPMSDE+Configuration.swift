@@ -37,8 +37,10 @@ extension DiscreteDDPMSDE {
         public init() {}
 
         public func validate() throws(ConfigurationError) {
-            guard trainStepCount >= 2 else {
-                throw .outOfRange(key: "trainStepCount", value: "\(trainStepCount)", expected: "an integer ≥ 2")
+            guard trainStepCount >= 2, trainStepCount <= SizeCeiling.steps else {
+                throw .outOfRange(
+                    key: "trainStepCount", value: "\(trainStepCount)",
+                    expected: "an integer from 2 to 1,000,000 (the ceiling for step counts)")
             }
             guard betaStart > 0, betaStart < 1 else {
                 throw .outOfRange(key: "betaStart", value: "\(betaStart)", expected: "a number > 0 and < 1")

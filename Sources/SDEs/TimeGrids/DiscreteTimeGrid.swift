@@ -39,16 +39,20 @@ public struct DiscreteTimeGrid: TimeGrid {
         public init() {}
 
         public func validate() throws(ConfigurationError) {
-            guard trainStepCount >= 2 else {
-                throw .outOfRange(key: "trainStepCount", value: "\(trainStepCount)", expected: "an integer ≥ 2")
+            guard trainStepCount >= 2, trainStepCount <= SizeCeiling.steps else {
+                throw .outOfRange(
+                    key: "trainStepCount", value: "\(trainStepCount)",
+                    expected: "an integer from 2 to 1,000,000 (the ceiling for step counts)")
             }
             guard steps >= 1, steps <= trainStepCount else {
                 throw .outOfRange(
                     key: "steps", value: "\(steps)", expected: "an integer from 1 to trainStepCount (\(trainStepCount))"
                 )
             }
-            guard stepsOffset >= 0 else {
-                throw .outOfRange(key: "stepsOffset", value: "\(stepsOffset)", expected: "an integer ≥ 0")
+            guard stepsOffset >= 0, stepsOffset < trainStepCount else {
+                throw .outOfRange(
+                    key: "stepsOffset", value: "\(stepsOffset)",
+                    expected: "an integer from 0 to trainStepCount − 1 (\(trainStepCount - 1))")
             }
         }
     }

@@ -38,7 +38,7 @@ func continuousTimes(
 
 /// steps ≥ 1 and endTime ≥ 0, finite.
 func validateGrid(steps: Int, endTime: Double) throws(ConfigurationError) {
-    guard steps >= 1 else { throw .outOfRange(key: "steps", value: "\(steps)", expected: "an integer ≥ 1") }
+    try requireCount(steps, key: "steps", atMost: SizeCeiling.steps, of: "step counts")
     guard endTime >= 0, endTime.isFinite else {
         throw .outOfRange(key: "endTime", value: "\(endTime)", expected: "a finite number ≥ 0")
     }

@@ -51,9 +51,7 @@ public struct ProbabilityFlowLikelihood<Solver: AdaptiveSampler>: Sendable {
         public init() {}
 
         public func validate() throws(ConfigurationError) {
-            guard probeCount >= 1 else {
-                throw .outOfRange(key: "probeCount", value: "\(probeCount)", expected: "an integer ≥ 1")
-            }
+            try requireCount(probeCount, key: "probeCount", atMost: SizeCeiling.projections, of: "probe counts")
             guard startTime >= 0, startTime.isFinite else {
                 throw .outOfRange(key: "startTime", value: "\(startTime)", expected: "a finite number ≥ 0")
             }

@@ -21,7 +21,11 @@ public struct CheckerboardData: DataSource {
 
         public func validate() throws(ConfigurationError) {
             try SampleGenerator.validate(count: count)
-            guard side >= 1 else { throw .outOfRange(key: "side", value: "\(side)", expected: "an integer ≥ 1") }
+            guard side >= 1, side <= 316 else {
+                throw .outOfRange(
+                    key: "side", value: "\(side)",
+                    expected: "an integer from 1 to 316 (side² squares; the ceiling for components is 100,000)")
+            }
             try SampleGenerator.validatePositive(squareSize, key: "squareSize")
         }
     }

@@ -136,9 +136,8 @@ public struct RingData: DataSource {
 
         public func validate() throws(ConfigurationError) {
             try SampleGenerator.validate(count: count)
-            guard componentCount >= 1 else {
-                throw .outOfRange(key: "componentCount", value: "\(componentCount)", expected: "an integer ≥ 1")
-            }
+            try requireCount(
+                componentCount, key: "componentCount", atMost: SizeCeiling.components, of: "mixture components")
             try SampleGenerator.validateNonNegative(radius, key: "radius")
             try SampleGenerator.validateNonNegative(standardDeviation, key: "standardDeviation")
         }
@@ -189,7 +188,11 @@ public struct GridData: DataSource {
 
         public func validate() throws(ConfigurationError) {
             try SampleGenerator.validate(count: count)
-            guard side >= 1 else { throw .outOfRange(key: "side", value: "\(side)", expected: "an integer ≥ 1") }
+            guard side >= 1, side <= 316 else {
+                throw .outOfRange(
+                    key: "side", value: "\(side)",
+                    expected: "an integer from 1 to 316 (side² components; the ceiling for components is 100,000)")
+            }
             try SampleGenerator.validateNonNegative(spacing, key: "spacing")
             try SampleGenerator.validateNonNegative(standardDeviation, key: "standardDeviation")
         }

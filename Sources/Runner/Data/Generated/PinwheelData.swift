@@ -30,9 +30,7 @@ public struct PinwheelData: DataSource {
 
         public func validate() throws(ConfigurationError) {
             try SampleGenerator.validate(count: count)
-            guard armCount >= 1 else {
-                throw .outOfRange(key: "armCount", value: "\(armCount)", expected: "an integer ≥ 1")
-            }
+            try requireCount(armCount, key: "armCount", atMost: SizeCeiling.components, of: "mixture components")
             try SampleGenerator.validateNonNegative(radialStandardDeviation, key: "radialStandardDeviation")
             try SampleGenerator.validateNonNegative(tangentialStandardDeviation, key: "tangentialStandardDeviation")
             guard rate.isFinite else { throw .outOfRange(key: "rate", value: "\(rate)", expected: "a finite number") }

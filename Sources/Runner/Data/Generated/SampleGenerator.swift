@@ -50,7 +50,7 @@ enum SampleGenerator {
 
     /// Checks a generated set's `count`.
     static func validate(count: Int) throws(ConfigurationError) {
-        guard count >= 1 else { throw .outOfRange(key: "count", value: "\(count)", expected: "an integer ≥ 1") }
+        try requireCount(count, key: "count", atMost: SizeCeiling.samples, of: "sample counts")
     }
 
     /// Checks that `value` for `key` is a finite number ≥ 0 (a noise level, a standard deviation).

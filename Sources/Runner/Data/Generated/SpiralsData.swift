@@ -25,9 +25,7 @@ public struct SpiralsData: DataSource {
 
         public func validate() throws(ConfigurationError) {
             try SampleGenerator.validate(count: count)
-            guard armCount >= 1 else {
-                throw .outOfRange(key: "armCount", value: "\(armCount)", expected: "an integer ≥ 1")
-            }
+            try requireCount(armCount, key: "armCount", atMost: SizeCeiling.components, of: "mixture components")
             try SampleGenerator.validatePositive(turns, key: "turns")
             try SampleGenerator.validateNonNegative(noise, key: "noise")
         }

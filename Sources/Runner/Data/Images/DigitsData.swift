@@ -41,6 +41,8 @@ public struct DigitsData: DataSource {
     /// Images [1, 8, 8].
     public var sampleLayout: SampleLayout { .images(shape: [1, 8, 8]) }
 
+    public var declaredShape: [Int]? { [Self.imageCount, 64] }
+
     /// The image layout: one channel of 8 × 8, 17 levels, scaled as configured.
     public var format: ImageFormat {
         ImageFormat(shape: [1, 8, 8], levelCount: Self.levelCount, scaling: configuration.scaling)
