@@ -58,7 +58,8 @@ extension NoiseConditionalMLPArchitecture {
     public func footprint(sampleShape: [Int], classCount: Int) -> NetworkFootprint? {
         let dimension = Double(sampleShape.reduce(1, *))
         let embedding = Double(configuration.embeddingWidth)
-        var parameters = 2 * embedding + embedding * (embedding + 1) + Double(classCount + 1) * embedding
+        let labels = classCount > 0 ? Double(classCount + 1) * embedding : 0
+        var parameters = 2 * embedding + embedding * (embedding + 1) + labels
         var activations = 4 * (2 * embedding + dimension)
         var input = dimension + embedding
         for width in configuration.hiddenWidths.map(Double.init) {
