@@ -115,7 +115,9 @@ struct SampleEvaluationTests {
         let samples = Self.points([[0, 0], [1, 0], [.nan, 0]])
         let reference = Self.points([[0, 0], [1, 0]])
         let report = SampleEvaluation().evaluate(samples: samples, reference: reference, mixture: nil)
-        #expect(report.nonFiniteCount == 1 && report.sampleCount == 3)
+        #expect(report.nonFiniteCount == 1 && report.sampleCount == 3 && report.firstNonFiniteRow == 2)
+        #expect(report.nonFiniteNote == " (1 non-finite, left out; the first is row 2, counting from 0)")
+        #expect(report.json.contains("\"firstNonFiniteRow\":2"))
         #expect(report.energyDistance.isFinite && report.slicedWasserstein2 == 0)
     }
 

@@ -36,6 +36,8 @@ public struct EvaluationReport: Sendable, Equatable {
     public var sampleCount: Int
     /// Samples with a non-finite value, left out of every metric.
     public var nonFiniteCount: Int
+    /// The first of them (counting rows from 0), when there is one.
+    public var firstNonFiniteRow: Int? = nil
     /// M, the reference points.
     public var referenceCount: Int
     /// The points of each side the O(n²) metrics used.
@@ -66,6 +68,7 @@ public struct EvaluationReport: Sendable, Equatable {
         var fields = sources.map { "\"\(Self.escaped($0.key))\":\"\(Self.escaped($0.value))\"" }
         fields += [
             "\"sampleCount\":\(sampleCount)", "\"nonFiniteCount\":\(nonFiniteCount)",
+            "\"firstNonFiniteRow\":\(firstNonFiniteRow.map { "\($0)" } ?? "null")",
             "\"referenceCount\":\(referenceCount)", "\"dimension\":\(dimension)",
             "\"energyDistance\":{\"value\":\(Self.number(energyDistance)),\"pointCount\":[\(pairPointCount.samples),\(pairPointCount.reference)]}",
             "\"mmd\":{\"squared\":\(Self.number(maximumMeanDiscrepancySquared)),\"kernel\":\"rbf\",\"bandwidth\":\(Self.number(bandwidth)),\"bandwidthRule\":\"\(bandwidthRule)\",\"pointCount\":[\(pairPointCount.samples),\(pairPointCount.reference)]}",
@@ -94,7 +97,7 @@ public struct EvaluationReport: Sendable, Equatable {
     /// A short table for the terminal.
     public var table: String {
         var rows: [(String, String)] = [
-            ("samples", "\(sampleCount)" + (nonFiniteCount > 0 ? " (\(nonFiniteCount) non-finite, left out)" : "")),
+            ("samples", "\(sampleCount)" + nonFiniteNote),
             ("reference points", "\(referenceCount)"),
             (
                 "energy distance",
@@ -141,5 +144,14 @@ public struct EvaluationReport: Sendable, Equatable {
     static func escaped(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
+    }
+}
+
+extension EvaluationReport {
+    /// ` (3 non-finite, left out; the first is row 17)`, or nothing when every sample is finite.
+    public var nonFiniteNote: String {
+        guard nonFiniteCount > 0 else { return "" }
+        let first = firstNonFiniteRow.map { "; the first is row \($0), counting from 0" } ?? ""
+        return " (\(nonFiniteCount) non-finite, left out\(first))"
     }
 }

@@ -84,7 +84,7 @@ public struct EvaluationSession: Sendable {
         guard samples.rank == 2, samples.shape[1] == d else {
             throw .badSamples(path: samplesPath, reason: "its shape is \(samples.shape); the data needs [N, \(d)]")
         }
-        let finite = SampleEvaluation.finiteRows(samples).shape[0]
+        let finite = SampleEvaluation.finiteRows(samples).rows.shape[0]
         guard finite >= 2 else {
             throw .badSamples(
                 path: samplesPath, reason: "\(finite) of its \(samples.shape[0]) rows are finite; at least 2 are needed"

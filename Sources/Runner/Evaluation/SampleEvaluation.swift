@@ -36,7 +36,7 @@ public struct SampleEvaluation: Sendable {
     public func evaluate(samples: Tensor, reference: Tensor, mixture: GaussianMixture?) -> EvaluationReport {
         precondition(samples.rank == 2 && reference.rank == 2 && samples.shape[1] == reference.shape[1])
         let allCount = samples.shape[0]
-        let samples = Self.finiteRows(samples)
+        let (samples, firstNonFiniteRow) = Self.finiteRows(samples)
         precondition(samples.shape[0] >= 2 && reference.shape[0] >= 2, "at least 2 finite samples and 2 references")
         let limit = configuration.pointLimit
         let x = Self.first(limit, of: samples)
@@ -56,6 +56,7 @@ public struct SampleEvaluation: Sendable {
                 samples, reference, projectionCount: configuration.projectionCount,
                 seed: SeedSequence(seed: seed).child("sliced-wasserstein").seed),
             projectionCount: configuration.projectionCount)
+        report.firstNonFiniteRow = firstNonFiniteRow
         if let mixture { report.mixture = mixtureMetrics(samples, reference: reference, mixture: mixture) }
         return report
     }
@@ -93,11 +94,13 @@ public struct SampleEvaluation: Sendable {
     }
 
     /// The rows of `t` whose values are all finite.
-    static func finiteRows(_ t: Tensor) -> Tensor {
+    /// The rows of `t` whose values are all finite, and the index of the first that is not.
+    static func finiteRows(_ t: Tensor) -> (rows: Tensor, firstNonFinite: Int?) {
         let d = t.shape[1]
         let values = t.scalars
-        let rows = (0..<t.shape[0]).filter { i in (0..<d).allSatisfy { values[i * d + $0].isFinite } }
-        return rows.count == t.shape[0] ? t : t.gathering(rows: rows)
+        let isFinite = (0..<t.shape[0]).map { i in (0..<d).allSatisfy { values[i * d + $0].isFinite } }
+        let rows = isFinite.indices.filter { isFinite[$0] }
+        return (rows.count == t.shape[0] ? t : t.gathering(rows: rows), isFinite.firstIndex(of: false))
     }
 }
 
