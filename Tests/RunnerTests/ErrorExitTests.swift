@@ -52,7 +52,8 @@ struct ErrorExitTests {
             start: "r.yaml:2:33: error: value 1.5 for 'optimizer.beta1' is out of range"),
         Case(
             name: "out-of-range override", files: ["r.yaml": recipe()],
-            arguments: ["train", "r.yaml", "--set", "training.batchSize=0"], start: "r.yaml:"),
+            arguments: ["train", "r.yaml", "--set", "training.batchSize=0"],
+            start: "--set 'training.batchSize=0':1:20: error: value 0 for 'training.batchSize' is out of range"),
         Case(
             name: "missing recipe", files: [:], arguments: ["train", "none.yaml"],
             start: "error: no recipe file at 'none.yaml'"),

@@ -179,14 +179,71 @@ struct RecipeTests {
     func overrideValidated() {
         let error = resolutionError(Self.good, overrides: ["loss.sigmaMin=-1"])
         #expect(
-            error?.description.hasSuffix("error: value -1.0 for 'loss.sigmaMin' is out of range; expected a number > 0")
-                == true)
+            error?.description
+                == "--set 'loss.sigmaMin=-1':1:15: error: value -1.0 for 'loss.sigmaMin' is out of range; "
+                + "expected a number > 0")
         let blocked = resolutionError(Self.good, overrides: ["seed.value=1"])
         #expect(
             blocked?.description == """
                 error: invalid override 'seed.value=1': 'seed' is an integer, not a mapping
                   overrides look like sampler.churn=0.2 or network.hiddenWidths=[128,128]
                 """)
+    }
+
+    /// Line `line`, column `column` of the override `argument`'s own text.
+    func inOverride(_ argument: String, _ column: Int, line: Int = 1) -> ScoreKitCore.SourceLocation {
+        ScoreKitCore.SourceLocation(file: ConfigurationOverride.sourceName(of: argument), line: line, column: column)
+    }
+
+    @Test("an override's errors are located in its own text: values, keys, sections, suggestions")
+    func overrideErrorsLocated() {
+        func message(_ override: String) -> String {
+            resolutionError(Self.good, overrides: [override])?.description ?? "resolved"
+        }
+        #expect(
+            message("training.batchSize=abc")
+                == "--set 'training.batchSize=abc':1:20: error: expected an integer for 'training.batchSize', "
+                + "found the string 'abc'")
+        #expect(
+            message("network=5")
+                == "--set 'network=5':1:9: error: expected a mapping with a 'kind' key for 'network', found the integer 5"
+        )
+        #expect(
+            message("network.hiddenWidths=[64, x]")
+                == "--set 'network.hiddenWidths=[64, x]':1:27: error: expected an integer for "
+                + "'network.hiddenWidths.1', found the string 'x'")
+        let kind = message("optimizer={kind: adma}")
+        #expect(kind.hasPrefix("--set 'optimizer={kind: adma}':1:18: error: unknown optimizer 'adma'\n"), "\(kind)")
+        #expect(kind.hasSuffix("did you mean 'adam'?"), "\(kind)")
+        let key = message("loss.weigting=likelihood")
+        #expect(
+            key.hasPrefix(
+                "--set 'loss.weigting=likelihood':1:6: error: unknown key 'weigting' for loss 'denoising-score-matching'"
+            ),
+            "\(key)")
+        #expect(key.hasSuffix("did you mean 'weighting'?"), "\(key)")
+        let section = message("a.b.c.d.e=1")
+        #expect(section.hasPrefix("--set 'a.b.c.d.e=1':1:1: error: unknown top-level key 'a'\n"), "\(section)")
+        #expect(message("smapler.kind=euler").hasSuffix("did you mean 'sampler'?"))
+        #expect(
+            message("seed=-3")
+                == "--set 'seed=-3':1:6: error: value -3 for 'seed' is out of range; expected an integer ≥ 0")
+    }
+
+    @Test("values an override passes through keep the file's locations; the file's errors come first")
+    func overridePassesThrough() throws {
+        let element = "network.hiddenWidths.1=8"
+        let recipe = try Recipe(yaml: Self.good, source: recipeFile)
+            .applying([try ConfigurationOverride(parsing: element)])
+        let network = try #require(recipe.tree.entries?.first { $0.key == "network" })
+        #expect(network.keyLocation == at(4, 1) && network.value.location == at(4, 19))
+        #expect(network.value["kind"]?.location == at(4, 27))
+        #expect(network.value["hiddenWidths"]?.location == at(4, 46))
+        #expect(network.value["hiddenWidths"]?.elements?.map(\.location) == [at(4, 47), inOverride(element, 24)])
+        let error = resolutionError(
+            "sde: { kind: fixture-exploding }\nnetwork: { kind: mpl }\n", overrides: ["seed=x", "loss.kind=nope"])
+        #expect(
+            error?.errors.map(\.location) == [at(2, 18), inOverride("loss.kind=nope", 11), inOverride("seed=x", 6)])
     }
 
     @Test("a missing recipe file is named")

@@ -67,6 +67,23 @@ struct RunFolderComponentsTests {
         }
     }
 
+    @Test("An unknown component a --set override names is the user's: located there, with a suggestion")
+    func overriddenComponent() throws {
+        let folder = try runFolder(corrector: "langevin")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let override = try ConfigurationOverride(parsing: "sampler.corrector.kind=langevn")
+        do {
+            _ = try RunModel.load(RunModel.Source(path: folder, overrides: [override]), registry: .standard())
+            Issue.record("an unknown corrector was accepted")
+        } catch {
+            let text = error.description
+            #expect(
+                text.hasPrefix("--set 'sampler.corrector.kind=langevn':1:24: error: unknown corrector 'langevn'\n"),
+                "\(text)")
+            #expect(text.hasSuffix("did you mean 'langevin'?") && !text.contains("does not register"), "\(text)")
+        }
+    }
+
     @Test("A recipe file (not a run folder) keeps the plain unknown-component error")
     func recipeFile() throws {
         let folder = try runFolder(corrector: "plug-in-corrector")

@@ -26,6 +26,7 @@ extension ConfigurationValue {
     /// section with `{kind: new}`: its other keys configured the old component (in a resolved
     /// recipe, all of its defaults), as a config group's choice does in Hydra; later overrides
     /// set the new kind's keys (`--set sampler.kind=ddim --set sampler.eta=0.5`).
+    /// Keys already in the tree keep their locations; `newValue` brings its own.
     /// - Throws: `ConfigurationError.invalidOverride` if the path is malformed or blocked.
     public func setting(
         _ newValue: ConfigurationValue, atPath path: String
@@ -40,62 +41,88 @@ extension ConfigurationValue {
         self = try setting(newValue, atPath: path)
     }
 
-    /// This tree with each override applied in order, so a later one wins.
+    /// This tree with each override applied in order, so a later one wins. Keys an override
+    /// creates take its `keyLocations`; a mapping it creates is located at its first key.
     public func applying(_ overrides: [ConfigurationOverride]) throws(ConfigurationError) -> ConfigurationValue {
         var result = self
         for override in overrides {
-            result = try result.setting(override.value, atPath: override.path, overrideText: override.description)
+            result = try result.setting(
+                override.value, atPath: override.path, overrideText: override.description,
+                keyLocations: override.keyLocations)
         }
         return result
     }
 
-    /// `setting(_:atPath:)`, naming `overrideText` in errors.
+    /// `setting(_:atPath:)`, naming `overrideText` in errors; `keyLocations` locates the keys
+    /// it creates, one per part of `path` (or none).
     func setting(
-        _ newValue: ConfigurationValue, atPath path: String, overrideText: String
+        _ newValue: ConfigurationValue, atPath path: String, overrideText: String,
+        keyLocations: [SourceLocation] = []
     )
         throws(ConfigurationError) -> ConfigurationValue
     {
         guard let components = Self.pathComponents(path), !components.isEmpty else {
             throw .invalidOverride(text: overrideText, reason: "'\(path)' is not a dotted path of keys")
         }
-        return try setting(newValue, components: components[...], walked: [], text: overrideText)
+        let path = OverridePath(components: components, keyLocations: keyLocations, text: overrideText)
+        return try setting(newValue, along: path, depth: 0)
+    }
+
+    /// The parts of an override's path with their locations, and its text for errors.
+    private struct OverridePath {
+        var components: [String]
+        var keyLocations: [SourceLocation]
+        var text: String
+
+        /// Where the part at `depth` was written, if known.
+        func keyLocation(at depth: Int) -> SourceLocation? {
+            keyLocations.indices.contains(depth) ? keyLocations[depth] : nil
+        }
+
+        /// The parts before `depth`, dotted.
+        func walked(to depth: Int) -> String {
+            components[..<depth].joined(separator: ".")
+        }
     }
 
     private func setting(
-        _ newValue: ConfigurationValue, components: ArraySlice<String>, walked: [String], text: String
+        _ newValue: ConfigurationValue, along path: OverridePath, depth: Int
     ) throws(ConfigurationError) -> ConfigurationValue {
-        guard let component = components.first else { return newValue }
-        let rest = components.dropFirst()
-        let here = walked + [component]
+        guard depth < path.components.count else { return newValue }
+        let component = path.components[depth]
+        let isLast = depth + 1 == path.components.count
+        let keyLocation = path.keyLocation(at: depth)
         switch content {
         case .null:
-            let child = try ConfigurationValue.null().setting(newValue, components: rest, walked: here, text: text)
-            return .mapping([Entry(key: component, value: child)], at: location)
+            let child = try ConfigurationValue.null().setting(newValue, along: path, depth: depth + 1)
+            return .mapping(
+                [Entry(key: component, value: child, keyLocation: keyLocation)], at: location ?? keyLocation)
         case .mapping(var entries):
             if let index = entries.firstIndex(where: { $0.key == component }) {
                 let child = entries[index].value
-                if component == Self.kindKey, rest.isEmpty, child.description != newValue.description {
+                if component == Self.kindKey, isLast, child.description != newValue.description {
                     // Another component: the other keys were the old kind's (or its defaults).
-                    return .mapping([Entry(key: component, value: newValue)], at: location)
+                    let kind = Entry(key: component, value: newValue, keyLocation: entries[index].keyLocation)
+                    return .mapping([kind], at: location)
                 }
-                entries[index].value = try child.setting(newValue, components: rest, walked: here, text: text)
+                entries[index].value = try child.setting(newValue, along: path, depth: depth + 1)
             } else {
-                let child = try ConfigurationValue.null().setting(newValue, components: rest, walked: here, text: text)
-                entries.append(Entry(key: component, value: child))
+                let child = try ConfigurationValue.null().setting(newValue, along: path, depth: depth + 1)
+                entries.append(Entry(key: component, value: child, keyLocation: keyLocation))
             }
             return .mapping(entries, at: location)
         case .sequence(var elements):
             guard let index = Int(component), elements.indices.contains(index) else {
                 let reason =
-                    "'\(walked.joined(separator: "."))' is a sequence of \(elements.count) elements; "
+                    "'\(path.walked(to: depth))' is a sequence of \(elements.count) elements; "
                     + "'\(component)' is not an index from 0 to \(elements.count - 1)"
-                throw .invalidOverride(text: text, reason: reason)
+                throw .invalidOverride(text: path.text, reason: reason)
             }
-            elements[index] = try elements[index].setting(newValue, components: rest, walked: here, text: text)
+            elements[index] = try elements[index].setting(newValue, along: path, depth: depth + 1)
             return .sequence(elements, at: location)
         case .bool, .integer, .number, .string:
-            let reason = "'\(walked.joined(separator: "."))' is \(typeDescription), not a mapping"
-            throw .invalidOverride(text: text, reason: reason)
+            let reason = "'\(path.walked(to: depth))' is \(typeDescription), not a mapping"
+            throw .invalidOverride(text: path.text, reason: reason)
         }
     }
 

@@ -6,23 +6,33 @@
 /// a quote is one plain scalar, commas and colons included. As in YAML, `#` at the start or after
 /// a space or tab begins a comment, which runs to the end of the line (`1 # seed` is `1`).
 /// The value obeys the limits of a recipe file (`ConfigurationLimits`): nesting depth, node count
-/// and scalar length; errors show long text shortened.
+/// and scalar length; errors show long text shortened. Given the positions of the override's
+/// text, every node and mapping key carries its `SourceLocation` in it, as a file's do.
 struct FlowValueParser {
     private let characters: [Character]
     private let errorText: String
+    /// The positions of the whole argument, and the offset in it of `characters[0]`.
+    private let positions: TextPositions?
+    private let base: Int
     private var index = 0
     /// Collections open around the current position.
     private var depth = 0
     /// Scalars and collections read so far.
     private var nodeCount = 0
 
-    private init(_ text: String, errorText: String) {
+    private init(_ text: String, errorText: String, positions: TextPositions?, base: Int) {
         characters = Array(text)
         self.errorText = errorText
+        self.positions = positions
+        self.base = base
     }
 
-    /// Parses `text`, naming `errorText` (the whole override, shortened) in errors.
-    static func parse(_ text: String, errorText: String) throws(ConfigurationError) -> ConfigurationValue {
+    /// Parses `text`, naming `errorText` (the whole override, shortened) in errors; with
+    /// `positions`, nodes are located as characters of their text, `text` starting at
+    /// character `offset` of it.
+    static func parse(
+        _ text: String, errorText: String, positions: TextPositions? = nil, offset: Int = 0
+    ) throws(ConfigurationError) -> ConfigurationValue {
         let shownText = ConfigurationLimits.shortened(errorText, to: 80)
         guard text.utf8.count <= ConfigurationLimits.documentByteCount else {
             throw .invalidOverride(
@@ -31,12 +41,13 @@ struct FlowValueParser {
                     + "\(ConfigurationLimits.formatted(ConfigurationLimits.documentByteCount))")
         }
         let trimmed = trim(text)
+        let start = offset + text.prefix(while: isSpace).count
         guard let first = trimmed.first, "[{\"'".contains(first) else {
             let plain = trim(withoutComment(trimmed))
             try checkLength(plain, errorText: shownText)
-            return resolvePlainScalar(plain)
+            return resolvePlainScalar(plain, at: positions?.location(at: start))
         }
-        var parser = FlowValueParser(trimmed, errorText: shownText)
+        var parser = FlowValueParser(trimmed, errorText: shownText, positions: positions, base: start)
         let value = try parser.parseValue(terminators: [])
         parser.skipSpaces()
         if parser.index < parser.characters.count {
@@ -46,8 +57,8 @@ struct FlowValueParser {
     }
 
     /// The value a plain (unquoted) scalar stands for, as in a recipe file (`PlainScalar`).
-    static func resolvePlainScalar(_ text: String) -> ConfigurationValue {
-        ConfigurationValue(PlainScalar.resolve(text))
+    static func resolvePlainScalar(_ text: String, at location: SourceLocation? = nil) -> ConfigurationValue {
+        ConfigurationValue(PlainScalar.resolve(text), location: location)
     }
 
     /// `text` up to its first comment: a `#` at the start or after a space or tab.
@@ -74,9 +85,13 @@ struct FlowValueParser {
         }
     }
 
+    /// Whether `trim` removes `character`: a space, tab or newline.
+    static func isSpace(_ character: Character) -> Bool {
+        character == " " || character == "\t" || character == "\n" || character == "\r"
+    }
+
     /// `text` without leading and trailing spaces, tabs and newlines.
     static func trim(_ text: String) -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         guard let start = text.firstIndex(where: { !isSpace($0) }),
             let end = text.lastIndex(where: { !isSpace($0) })
         else { return "" }
@@ -98,6 +113,11 @@ struct FlowValueParser {
     /// Whether the current character starts a comment: a `#` after a space or tab.
     private var atComment: Bool {
         current == "#" && index > 0 && (characters[index - 1] == " " || characters[index - 1] == "\t")
+    }
+
+    /// Where `characters[offset]` is in the override, when its positions are known.
+    private func location(at offset: Int) -> SourceLocation? {
+        positions?.location(at: base + offset)
     }
 
     private func failure(_ reason: String) -> ConfigurationError {
@@ -122,28 +142,37 @@ struct FlowValueParser {
                         + "\(ConfigurationLimits.formatted(ConfigurationLimits.nestingDepth)) levels deep (the limit)")
             }
             return current == "[" ? try parseSequence() : try parseMapping()
-        case "\"", "'": return .string(try parseQuoted())
-        default: return Self.resolvePlainScalar(try readPlain(until: terminators))
+        case "\"", "'":
+            let location = self.location(at: index)
+            return .string(try parseQuoted(), at: location)
+        default:
+            let (text, start) = try readPlain(until: terminators)
+            return Self.resolvePlainScalar(text, at: self.location(at: start))
         }
     }
 
-    private mutating func readPlain(until terminators: Set<Character>) throws(ConfigurationError) -> String {
-        let start = index
+    /// The plain scalar up to a terminator or comment, trimmed, with the offset of its first character.
+    private mutating func readPlain(
+        until terminators: Set<Character>
+    ) throws(ConfigurationError) -> (text: String, start: Int) {
+        var start = index
         while let character = current, !terminators.contains(character), !atComment { index += 1 }
         let text = Self.trim(String(characters[start..<index]))
         try Self.checkLength(text, errorText: errorText)
+        while start < index, Self.isSpace(characters[start]) { start += 1 }
         skipSpaces()
-        return text
+        return (text, start)
     }
 
     private mutating func parseSequence() throws(ConfigurationError) -> ConfigurationValue {
+        let location = self.location(at: index)
         index += 1  // [
         var elements: [ConfigurationValue] = []
         while true {
             skipSpaces()
             if current == "]" {
                 index += 1
-                return .sequence(elements)
+                return .sequence(elements, at: location)
             }
             guard current != "," else { throw failure("empty element in a sequence") }
             elements.append(try parseValue(terminators: [",", "]"]))
@@ -152,20 +181,27 @@ struct FlowValueParser {
     }
 
     private mutating func parseMapping() throws(ConfigurationError) -> ConfigurationValue {
+        let location = self.location(at: index)
         index += 1  // {
         var entries: [ConfigurationValue.Entry] = []
         while true {
             skipSpaces()
             if current == "}" {
                 index += 1
-                return .mapping(entries)
+                return .mapping(entries, at: location)
             }
-            let key = current == "\"" || current == "'" ? try parseQuoted() : try readPlain(until: [":", ",", "}"])
+            var keyStart = index
+            let key: String
+            if current == "\"" || current == "'" {
+                key = try parseQuoted()
+            } else {
+                (key, keyStart) = try readPlain(until: [":", ",", "}"])
+            }
             skipSpaces()
             guard !key.isEmpty, current == ":" else { throw failure("expected 'key: value' in a mapping") }
             index += 1  // :
             let value = try parseValue(terminators: [",", "}"])
-            entries.append(ConfigurationValue.Entry(key: key, value: value))
+            entries.append(ConfigurationValue.Entry(key: key, value: value, keyLocation: self.location(at: keyStart)))
             try expectSeparator(closing: "}")
         }
     }

@@ -2,9 +2,11 @@
 ///
 /// Every `ConfigurationValue` read from a file carries one, so an error can point at the exact
 /// key or value the user wrote: `recipes/vp-epsilon-heun.yaml:7:25`.
-/// Values built in code, taken from defaults or set by a `--set` override have none.
+/// A `--set` override is located the same way, in its own text (`ConfigurationOverride`);
+/// values built in code or taken from defaults have none.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
-    /// The file name as the user gave it, such as `recipes/vp-epsilon-heun.yaml`.
+    /// The file name as the user gave it, such as `recipes/vp-epsilon-heun.yaml`; for a `--set`
+    /// override, the override (`--set 'sampler.churn=abc'`, `ConfigurationOverride.sourceName(of:)`).
     public var file: String
     /// The line, counting from 1.
     public var line: Int

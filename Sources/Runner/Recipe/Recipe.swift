@@ -10,8 +10,9 @@ public import ScoreKitCore
 /// try resolved.writeResolvedRecipe(inFolder: "runs/1")
 /// ```
 /// Loading reads YAML into a tree with locations; overrides are laid over it as if written
-/// in the file; `resolve(with:compatibility:)` checks the top-level keys, makes each
-/// component section through the registry, and runs the cross-axis compatibility rules.
+/// in the file, each located in its own text (`ConfigurationOverride`);
+/// `resolve(with:compatibility:)` checks the top-level keys, makes each component section
+/// through the registry, and runs the cross-axis compatibility rules.
 public struct Recipe: Sendable {
     /// What messages call the recipe: the path as the user gave it.
     public var source: String
@@ -67,7 +68,7 @@ public struct Recipe: Sendable {
         var builder = RecipeBuilder(registry: registry, sections: sections)
         let resolved = builder.build(source: source, written: tree)
         let errors = keyErrors + builder.errors
-        guard errors.isEmpty, let resolved else { throw Self.combined(errors) }
+        guard errors.isEmpty, let resolved else { throw Self.combined(errors, source: source) }
         try MemoryEstimate.training(resolved).check(in: resolved)
         if let shape = resolved.declaredSampleShape {
             try MemoryEstimate.sampling(
@@ -76,7 +77,7 @@ public struct Recipe: Sendable {
             ).check(in: resolved)
         }
         let incompatibilities = compatibility.check(resolved, registry: registry)
-        guard incompatibilities.isEmpty else { throw Self.combined(incompatibilities) }
+        guard incompatibilities.isEmpty else { throw Self.combined(incompatibilities, source: source) }
         return resolved
     }
 
@@ -114,11 +115,16 @@ public struct Recipe: Sendable {
         return (sections, errors)
     }
 
-    /// One error as itself, several as `multiple`: those with a location in file order, then the others.
-    static func combined(_ errors: [RecipeError]) -> RecipeError {
+    /// One error as itself, several as `multiple`: those located in `source` in file order, then
+    /// those located in each override (in the order first met) in its order, then the others.
+    static func combined(_ errors: [RecipeError], source: String) -> RecipeError {
         let flat = errors.flatMap(\.errors)
+        var files = [source]
+        for file in flat.compactMap(\.location?.file) where !files.contains(file) { files.append(file) }
         let located = flat.enumerated().compactMap { index, error in
-            error.location.map { (error: error, key: ($0.line, $0.column, index)) }
+            error.location.map { location in
+                (error: error, key: (files.firstIndex(of: location.file) ?? 0, location.line, location.column, index))
+            }
         }
         let ordered = located.sorted { $0.key < $1.key }.map(\.error) + flat.filter { $0.location == nil }
         return ordered.count == 1 ? ordered[0] : .multiple(ordered)

@@ -24,17 +24,20 @@ public enum RunRecipe {
             return try recipe.resolve(with: registry)
         } catch {
             guard let folder else { throw error }
-            let errors = error.errors.map { explained($0, folder: folder, tree: recipe.tree) }
+            let errors = error.errors.map { explained($0, folder: folder, recipe: recipe) }
             throw errors.count == 1 ? errors[0] : .multiple(errors)
         }
     }
 
-    /// `error`, explained as a component of another executable's when it names an unknown component.
-    static func explained(_ error: RecipeError, folder: String, tree: ConfigurationValue) -> RecipeError {
+    /// `error`, explained as a component of another executable's when it names an unknown
+    /// component that the run folder's recipe wrote; one a `--set` override names (located in
+    /// the override) is the user's own and stays `unknownComponent`, with its suggestion.
+    static func explained(_ error: RecipeError, folder: String, recipe: Recipe) -> RecipeError {
         guard case .configuration(let configuration) = error,
-            case .unknownComponent(let family, let id, let known, let suggestion, let location) = configuration
+            case .unknownComponent(let family, let id, let known, let suggestion, let location) = configuration,
+            location.map({ $0.file == recipe.source }) ?? true
         else { return error }
-        let kindPath = location.flatMap { tree.path(ofValueAt: $0) } ?? "\(family).kind"
+        let kindPath = location.flatMap { recipe.tree.path(ofValueAt: $0) } ?? "\(family).kind"
         let replacement = suggestion ?? known.first ?? "…"
         return .unregisteredComponent(
             folder: folder, family: family, id: id, overridePath: kindPath, replacement: replacement, known: known,
