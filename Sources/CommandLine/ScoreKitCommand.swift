@@ -37,7 +37,11 @@ public struct ScoreKitCommand: ParsableCommand {
 
     /// Parses `arguments` (default: the process's), runs the subcommand with `registry`, and
     /// exits: with 0 on success, else with the subcommand's code after printing its error.
+    ///
+    /// An interrupt (SIGINT, SIGTERM, SIGHUP) removes the temporary file of a write in progress
+    /// and exits with 128 + the signal; the file being replaced stays as it was.
     public static func main(registry: ComponentRegistry, arguments: [String]? = nil) -> Never {
+        TemporaryFiles.removeOnSignals()
         do {
             var command = try parseAsRoot(arguments)
             if let composing = command as? any RegistryCommand {

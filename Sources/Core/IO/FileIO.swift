@@ -21,6 +21,9 @@ public enum FileIO {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let temporary = folder + "/." + url.lastPathComponent + temporaryMarker + "\(getpid())"
+        // Registered before it exists, so an interrupt between open and rename removes it.
+        TemporaryFiles.register(temporary)
+        defer { TemporaryFiles.unregister(temporary) }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
         var written = 0
