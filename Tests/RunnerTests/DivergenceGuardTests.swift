@@ -51,7 +51,7 @@ struct DivergenceGuardTests {
         #expect(RunningMedian(capacity: 3, values: [1, 2, 3, 4, 5]).values == [3, 4, 5])
     }
 
-    @Test("the ceiling: off for 0 and .inf, during the warm-up and for a median ≤ 0; factor × median after")
+    @Test("the ceiling: off for 0 and .inf, during the warm-up and for a loss ≤ 0 in the window; factor × median after")
     func ceiling() {
         var window = DivergenceGuard.makeWindow()
         #expect(window.capacity == 100 && DivergenceGuard.warmupCount == 20)
@@ -66,6 +66,9 @@ struct DivergenceGuardTests {
         }
         let negative = RunningMedian(capacity: 100, values: (0..<30).map { -Double($0) })
         #expect(guardOn.ceiling(given: negative) == nil)
+        // Crossing zero: the median is positive and tiny, but one loss of the window is ≤ 0.
+        let crossing = RunningMedian(capacity: 100, values: [-0.01] + (1..<30).map { Double($0) * 1e-6 })
+        #expect(crossing.median! > 0 && guardOn.ceiling(given: crossing) == nil)
     }
 
     @Test("training.divergenceFactor: 1e4 by default, ≥ 0, written into the resolved recipe")

@@ -5,8 +5,8 @@
 /// refuse step n  if  L_n > factor · median(L_{n−k} … L_{n−1}),  k = min(steps recorded, 100) ≥ 20
 /// ```
 /// Off for a factor of 0 or `.inf`, while fewer than `warmupCount` losses are recorded, and
-/// while the median is not positive (a loss that may be negative, such as sliced score
-/// matching's, has no meaningful multiple). The window is the last `windowCount` applied
+/// while any loss of the window is ≤ 0 (a loss that may be negative, such as sliced score
+/// matching's, has no meaningful multiple, and one crossing zero has a median near 0). The window is the last `windowCount` applied
 /// steps (`RunningMedian`), so memory does not grow with the run; it restarts with each
 /// command, so a resumed run has its ceiling again after `warmupCount` steps. Non-finite
 /// losses, gradients and optimizer states are caught whatever the factor (`Trainer`).
@@ -32,7 +32,9 @@ public struct DivergenceGuard: Sendable, Equatable {
 
     /// The largest loss the next step may have given the recent losses, or `nil` for none.
     public func ceiling(given recent: RunningMedian) -> Double? {
-        guard isEnabled, recent.count >= Self.warmupCount, let median = recent.median, median > 0 else { return nil }
+        guard isEnabled, recent.count >= Self.warmupCount, recent.values.allSatisfy({ $0 > 0 }),
+            let median = recent.median
+        else { return nil }
         return factor * median
     }
 }
