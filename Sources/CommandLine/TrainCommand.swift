@@ -10,14 +10,17 @@ struct TrainCommand: RegistryCommand {
         abstract: "Train a recipe's network; write logs, metrics and checkpoints to a run folder.",
         discussion: """
             Writes the run folder (--out, default runs/<recipe-name>): resolved-recipe.yaml, train.log, metrics.jsonl, \
-            checkpoint.safetensors (the latest state) and checkpoint-final.safetensors. A progress bar \
-            with the rate, the time left and the loss goes to standard error unless --quiet. \
-            Training is reproducible bit for bit from the recipe's seed; --resume continues a run \
-            exactly where its last checkpoint left it.
+            checkpoint.safetensors (the latest state), checkpoint.previous.safetensors (the one before) and \
+            checkpoint-final.safetensors. A progress bar with the rate, the time left and the loss goes to \
+            standard error unless --quiet. Training is reproducible bit for bit from the recipe's seed; \
+            --resume continues a run exactly where its last checkpoint left it (RECIPE may be the run \
+            folder itself), without rewriting its resolved-recipe.yaml. A run that diverges (a non-finite \
+            loss, gradient or optimizer state, or a loss above training.divergenceFactor × its running \
+            median) stops with status 1 and saves nothing more.
             """
     )
 
-    @Argument(help: "The recipe file (YAML).")
+    @Argument(help: "The recipe file (YAML), or with --resume the run folder.")
     var recipe: String
 
     @Option(
@@ -33,7 +36,11 @@ struct TrainCommand: RegistryCommand {
     @Flag(name: .long, help: "Continue the run in the folder from its checkpoint.safetensors.")
     var resume = false
 
-    @Option(name: .long, help: ArgumentHelp("The run's length in steps (as --set training.steps=N).", valueName: "n"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The run's length in steps (as --set training.steps=N); with --resume, the new total, not more steps.",
+            valueName: "n"))
     var steps: Int?
 
     @OptionGroup var global: GlobalOptions

@@ -83,7 +83,7 @@ struct TrainerTests {
         let error = #expect(throws: TrainingError.self) {
             try trainer.train(&state, until: 100, diagnostics: &diagnostics)
         }
-        guard case .nonFiniteLoss(let failure) = error else {
+        guard case .diverged(let failure) = error, failure.cause == .nonFiniteLoss else {
             Issue.record("expected a non-finite loss, got \(String(describing: error))")
             return
         }
@@ -104,24 +104,29 @@ struct TrainerTests {
         let error = #expect(throws: TrainingError.self) {
             try trainer.train(&state, until: 10, diagnostics: &diagnostics)
         }
-        guard case .nonFiniteLoss(let failure) = error else {
+        guard case .diverged(let failure) = error, failure.cause == .nonFiniteLoss else {
             Issue.record("expected a non-finite loss, got \(String(describing: error))")
             return
         }
         #expect(failure.step == 1 && state.step == 0 && failure.times.count == 64 && !failure.loss.isFinite)
     }
 
-    @Test("the non-finite message: step, times, last good state, hint")
-    func nonFiniteMessage() {
-        let failure = TrainingError.NonFiniteLoss(
-            step: 213, stepCount: 20000, loss: .nan, gradientNorm: .infinity, learningRate: 1e6,
-            times: [0.0123, 0.0456, 0.98], sampleCount: 512, checkpointPath: "runs/r/checkpoint.safetensors")
+    @Test("the divergence message: step, time, values, the checkpoint kept, hint")
+    func divergenceMessage() {
+        let failure = TrainingError.Divergence(
+            step: 213, stepCount: 20000, cause: .nonFiniteLoss, loss: .nan, runningMedian: 0.8123, medianCount: 100,
+            gradientNorm: .infinity, learningRate: 1e6, times: [0.0123, 0.0456, 0.98], sampleCount: 512,
+            elapsedSeconds: 41.23, folder: "runs/r",
+            keptCheckpoint: .init(
+                path: "runs/r/checkpoint.safetensors", step: 200,
+                previousPath: "runs/r/checkpoint.previous.safetensors"))
         #expect(
-            TrainingError.nonFiniteLoss(failure).description == """
-                error: the loss became non-finite (nan) at step 213 of 20000
-                  3 of 512 samples non-finite, at t = 0.0123, 0.0456, 0.98; gradient norm inf; learning rate 1000000.0
-                  the last good state (step 212) is in runs/r/checkpoint.safetensors
-                  hint: lower training.learningRate, set training.gradientClipNorm (such as 1), or standardise the data (data.standardization: perDimension)
+            TrainingError.diverged(failure).description == """
+                error: training diverged at step 213 of 20000 (41.2 s after the start): the loss is non-finite (nan)
+                  3 of 512 samples non-finite, at t = 0.0123, 0.0456, 0.98
+                  loss nan, running median 0.8123 over the last 100 steps; gradient norm inf (before clipping); learning rate 1e+06
+                  the checkpoint of step 200 is kept: runs/r/checkpoint.safetensors (the one before it: runs/r/checkpoint.previous.safetensors); nothing after step 200 was saved
+                  hint: lower training.learningRate, set training.gradientClipNorm (such as 1), or standardise the data (data.standardization: perDimension); then continue with --resume
                 """)
     }
 

@@ -19,8 +19,9 @@ struct TrainingConfigurationTests {
         #expect(training.learningRateSchedule == LearningRateSchedule(kind: .cosine, floor: 0.1))
         #expect(
             resolved.tree["training"]?.keys == [
-                "steps", "batchSize", "learningRate", "learningRateSchedule", "gradientClipNorm", "ema", "logEvery",
-                "checkpointEvery", "evaluateEvery", "timeBinCount", "rowsPerShard",
+                "steps", "batchSize", "learningRate", "learningRateSchedule", "gradientClipNorm", "divergenceFactor",
+                "ema",
+                "logEvery", "checkpointEvery", "evaluateEvery", "timeBinCount", "rowsPerShard",
             ])
         #expect(
             resolved.tree["data"]?.keys == [
@@ -35,7 +36,7 @@ struct TrainingConfigurationTests {
         #expect(
             error?.description == """
                 recipes/test.yaml:2:13: error: unknown key 'stesp' in 'training'
-                  valid keys: batchSize, checkpointEvery, ema, evaluateEvery, gradientClipNorm, learningRate, learningRateSchedule, logEvery, rowsPerShard, steps, timeBinCount; did you mean 'steps'?
+                  valid keys: batchSize, checkpointEvery, divergenceFactor, ema, evaluateEvery, gradientClipNorm, learningRate, learningRateSchedule, logEvery, rowsPerShard, steps, timeBinCount; did you mean 'steps'?
                 """)
     }
 

@@ -3,11 +3,13 @@ import ScoreKitNetworks
 
 extension Checkpoint {
     /// Sets `state` (a fresh `Trainer.initialState()` of the recipe to continue) to this
-    /// checkpoint, after checking every name and shape against it.
+    /// checkpoint, after checking every name and shape against it, and that every weight,
+    /// average and optimizer value is finite.
     ///
     /// - Throws: `CheckpointError.missingTensors`, `unexpectedTensors`, `shapeMismatch` when
     ///   the checkpoint was written for another network or optimizer; `optimizerNotRestorable`
-    ///   for an optimizer the Runner cannot read back.
+    ///   for an optimizer the Runner cannot read back; `nonFiniteTensor` naming the first tensor
+    ///   that holds NaN or ±∞.
     public func restore(into state: inout TrainingState, path: String) throws(CheckpointError) {
         let fresh = state.model.parameters
         let expected = Array(zip(fresh.names, fresh.tensors.map(\.shape)))
@@ -15,6 +17,7 @@ extension Checkpoint {
         try Self.check(average, against: expected, prefix: "ema.", path: path)
         let optimizerExpected = state.optimizerState.tensors.map { ($0.name, $0.tensor.shape) }
         try Self.check(optimizer, against: optimizerExpected, prefix: "optimizer.", path: path)
+        try requireFinite(path: path, use: .resuming)
         guard var restorable = state.optimizerState as? any RestorableOptimizerState else {
             throw .optimizerNotRestorable(path: path, stateType: String(describing: type(of: state.optimizerState)))
         }
@@ -29,6 +32,7 @@ extension Checkpoint {
         state.model.parameters = model
         state.average.average = averaged
         state.average.updateCount = averageUpdateCount
+        state.recentLosses = RunningMedian(capacity: DivergenceGuard.windowCount, values: recentLosses)
         state.step = step
     }
 
@@ -49,13 +53,26 @@ extension Checkpoint {
     /// The dotted paths at which this checkpoint's recipe differs from `recipe`, the `training`
     /// section aside (a resumed run may train longer or log differently).
     public func recipeDifferences(from recipe: ResolvedRecipe, path: String) throws(CheckpointError) -> [String] {
-        let stored: ConfigurationValue
+        try Self.differences(storedRecipe(path: path), recipe.tree, path: "").filter { !Self.isTraining($0) }
+    }
+
+    /// The dotted paths of the `training` section at which `recipe` differs from this
+    /// checkpoint's recipe (`training.steps` when a resume trains longer).
+    public func trainingChanges(from recipe: ResolvedRecipe, path: String) throws(CheckpointError) -> [String] {
+        try Self.differences(storedRecipe(path: path), recipe.tree, path: "").filter(Self.isTraining)
+    }
+
+    private static func isTraining(_ path: String) -> Bool {
+        path == "training" || path.hasPrefix("training.")
+    }
+
+    /// The recipe in the metadata, parsed.
+    private func storedRecipe(path: String) throws(CheckpointError) -> ConfigurationValue {
         do {
-            stored = try YAMLLoader.parse(self.recipe, file: path)
+            return try YAMLLoader.parse(recipe, file: path)
         } catch {
             throw .notACheckpoint(path: path, reason: "its recipe metadata is not valid YAML")
         }
-        return Self.differences(stored, recipe.tree, path: "").filter { $0 != "training" && !$0.hasPrefix("training.") }
     }
 
     /// The dotted paths at which two trees differ (keys present in one only included).

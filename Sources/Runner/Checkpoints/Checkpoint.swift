@@ -12,7 +12,8 @@ import ScoreKitNetworks
 /// | `data.mean`, `data.standardDeviation` | the data standardisation, when the recipe asks for it |
 ///
 /// Metadata (strings): `format` (`scorekit-checkpoint`), `formatVersion` (1), `step`, `seed`,
-/// `optimizerStepCount`, `emaUpdateCount`, `classCount`, `randomState`, `recipe` (the
+/// `optimizerStepCount`, `emaUpdateCount`, `classCount`, `randomState`, `recentLosses` (the
+/// divergence guard's window, comma-separated, oldest first), `recipe` (the
 /// resolved recipe's YAML) and the data's description: `dataSampleShape` (`2`, `1,8,8`) and,
 /// for images, `dataImageLevelCount` and `dataImageScaling` (`DataDescription`; with the
 /// standardisation's tensors, what sampling needs instead of the data). Checkpoints written
@@ -35,6 +36,9 @@ public struct Checkpoint: Sendable {
     public var optimizer: [String: Tensor]
     /// The optimizer's step count (Adam's bias correction).
     public var optimizerStepCount: Int
+    /// The losses of the last applied steps, oldest first (`TrainingState.recentLosses`); empty
+    /// in checkpoints written before the divergence guard.
+    public var recentLosses: [Double]
     /// The data standardisation the run trains with.
     public var standardization: Standardization?
     /// The shape of one sample the network was built for, or `nil` in older checkpoints.
@@ -61,6 +65,7 @@ public struct Checkpoint: Sendable {
         averageUpdateCount = state.average.updateCount
         optimizer = Dictionary(uniqueKeysWithValues: state.optimizerState.tensors.map { ($0.name, $0.tensor) })
         optimizerStepCount = state.optimizerState.stepCount
+        recentLosses = state.recentLosses.values
         standardization = plan.data.standardization
         sampleShape = plan.data.sampleShape
         image = plan.data.training.image
@@ -88,6 +93,7 @@ public struct Checkpoint: Sendable {
             "randomState": "derived from (seed, step): batch = SeedSequence(seed).child(\"batch\").child(step), "
                 + "noise = SeedSequence(seed).child(\"noise\").child(step)",
         ]
+        if !recentLosses.isEmpty { metadata["recentLosses"] = recentLosses.map { "\($0)" }.joined(separator: ",") }
         if let sampleShape { metadata["dataSampleShape"] = sampleShape.map(String.init).joined(separator: ",") }
         if let image {
             metadata["dataImageLevelCount"] = "\(image.levelCount)"
@@ -162,6 +168,18 @@ public struct Checkpoint: Sendable {
             throw .notACheckpoint(path: path, reason: "the metadata field 'recipe' is missing")
         }
         self.recipe = recipe
+        if let text = meta["recentLosses"] {
+            let values = text.split(separator: ",").map { Double($0) }
+            guard values.count <= DivergenceGuard.windowCount, values.allSatisfy({ $0?.isFinite ?? false }) else {
+                throw .notACheckpoint(
+                    path: path,
+                    reason: "the metadata field 'recentLosses' is not a list of at most "
+                        + "\(DivergenceGuard.windowCount) finite numbers")
+            }
+            recentLosses = values.map { $0! }
+        } else {
+            recentLosses = []
+        }
         if let text = meta["dataSampleShape"] {
             let sizes = text.split(separator: ",").map { Int($0) }
             guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) >= 1 }) else {

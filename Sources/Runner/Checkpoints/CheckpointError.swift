@@ -24,6 +24,17 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
     case dataMismatch(path: String, reason: String)
     /// The optimizer's state type cannot be restored from named tensors.
     case optimizerNotRestorable(path: String, stateType: String)
+    /// A tensor that resuming or building the network reads holds NaN or ±∞; `previous` is the
+    /// run folder's `checkpoint.previous.safetensors` beside it, when there is one.
+    case nonFiniteTensor(path: String, tensor: NonFiniteTensor, use: Use, previous: String?)
+
+    /// What a checkpoint was read for.
+    public enum Use: Sendable, Equatable {
+        /// `scorekit train --resume`: weights, weight average and optimizer state.
+        case resuming
+        /// `sample`, `likelihood`, `plot` and the other commands that build the network from it.
+        case loadingNetwork
+    }
 
     public var description: String {
         let (path, headline, notes): (String, String, [String])
@@ -66,8 +77,31 @@ public enum CheckpointError: Error, Sendable, Equatable, CustomStringConvertible
                 p, "the optimizer state \(stateType) cannot be restored from a checkpoint",
                 ["optimizers that resume: adam, adamw, sgd"]
             )
+        case .nonFiniteTensor(let p, let tensor, let use, let previous):
+            (path, headline, notes) = (p, "\(tensor)", Self.nonFiniteNotes(path: p, use: use, previous: previous))
         }
         return ([path + ": error: " + headline] + notes).joined(separator: "\n  ")
+    }
+
+    private static func nonFiniteNotes(path: String, use: Use, previous: String?) -> [String] {
+        let cause = "this checkpoint was saved after training had diverged, or the file was changed"
+        switch use {
+        case .resuming:
+            let alternative =
+                previous.map { "resume from the previous checkpoint: move \($0) to \(path), then --resume " }
+                ?? "train again in another folder (--out) "
+            return [
+                "a run resumes only from finite weights, weight average and optimizer state; " + cause,
+                alternative + "with a lower training.learningRate or a training.gradientClipNorm (such as 1)",
+            ]
+        case .loadingNetwork:
+            let alternative = previous.map { "use an earlier checkpoint (--checkpoint \($0)), or " } ?? ""
+            return [
+                "the network is built only from finite weights; " + cause,
+                alternative
+                    + "train again with a lower training.learningRate or a training.gradientClipNorm (such as 1)",
+            ]
+        }
     }
 
     private static func list(_ names: [String]) -> String {

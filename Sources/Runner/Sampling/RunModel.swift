@@ -165,7 +165,11 @@ public struct RunModel: Sendable {
         }
         var model = network.makeModel(
             sampleShape: description.sampleShape, classCount: checkpoint.classCount, seed: 0)
-        let weights = source.useRawWeights || checkpoint.average.isEmpty ? checkpoint.parameters : checkpoint.average
+        let raw = source.useRawWeights || checkpoint.average.isEmpty
+        let weights = raw ? checkpoint.parameters : checkpoint.average
+        do throws(CheckpointError) {
+            try checkpoint.requireFinite([raw ? .model : .average], path: checkpointPath, use: .loadingNetwork)
+        } catch { throw .checkpoint(error) }
         var parameters = model.parameters
         for name in parameters.names {
             guard let tensor = weights[name], tensor.shape == parameters[name]?.shape else {

@@ -9,6 +9,7 @@ import ScoreKitCore
 ///   train.log                     human-readable progress, one line per logged window
 ///   metrics.jsonl                 one JSON object per logged window (`TrainingMetrics`)
 ///   checkpoint.safetensors        the latest state, replaced atomically
+///   checkpoint.previous.safetensors  the one before it, kept when a new one is written
 ///   checkpoint-final.safetensors  the state after the last step
 ///   .lock                         the pid of the command writing into the folder (`RunFolderLock`)
 /// ```
@@ -35,14 +36,42 @@ public struct RunFolder: Sendable {
     public var metrics: String { file("metrics.jsonl") }
     /// `checkpoint.safetensors`, the latest state.
     public var checkpoint: String { file("checkpoint.safetensors") }
+    /// `checkpoint.previous.safetensors`, the checkpoint before the latest.
+    public var previousCheckpoint: String { file(Self.previousCheckpointName) }
     /// `checkpoint-final.safetensors`, the state after the last step.
     public var finalCheckpoint: String { file("checkpoint-final.safetensors") }
+
+    /// The name of the checkpoint before the latest.
+    static let previousCheckpointName = "checkpoint.previous.safetensors"
 
     /// The path of `name` in the folder.
     public func file(_ name: String) -> String { path + "/" + name }
 
     /// Whether the folder holds a checkpoint to resume.
     public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpoint) }
+
+    /// Whether the folder holds a checkpoint before the latest.
+    public var hasPreviousCheckpoint: Bool { FileManager.default.fileExists(atPath: previousCheckpoint) }
+
+    /// Makes the current `checkpoint.safetensors` (if any) the previous one, before a new one
+    /// is written: a hard link, renamed over `checkpoint.previous.safetensors`, so
+    /// `checkpoint.safetensors` stays in place until the new one is renamed over it and a kill
+    /// at any moment leaves a checkpoint to resume. Where the file system has no hard links, the
+    /// file is renamed instead (then, until the new one is written, only the previous one exists).
+    func keepPreviousCheckpoint() throws(TrainingError) {
+        guard hasCheckpoint else { return }
+        let temporary = file("." + Self.previousCheckpointName + FileIO.temporaryMarker + "\(getpid())")
+        unlink(temporary)
+        if link(checkpoint, temporary) == 0 {
+            guard rename(temporary, previousCheckpoint) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temporary)
+                throw .fileAccess(path: previousCheckpoint, reason: reason)
+            }
+        } else if rename(checkpoint, previousCheckpoint) != 0 {
+            throw .fileAccess(path: previousCheckpoint, reason: String(cString: strerror(errno)))
+        }
+    }
 
     /// Creates the folder (and its parents) if needed.
     func create() throws(TrainingError) {

@@ -15,6 +15,9 @@ public struct TrainingState: Sendable {
     public var optimizerState: any OptimizerState
     /// θ̄, the exponential moving average of the weights.
     public var average: ExponentialMovingAverage.State
+    /// The losses of the last applied steps, which the divergence guard compares a step's loss
+    /// with (`DivergenceGuard`); checkpointed, so a resumed run stops where it would have.
+    public var recentLosses = DivergenceGuard.makeWindow()
 
     /// The network with the averaged weights, as sampling and evaluation use it.
     public var averagedModel: any TrainableModel {
@@ -35,8 +38,11 @@ public struct TrainingState: Sendable {
 ///                   θ ← TrainingStep(θ; batch, noise, η_n);  θ̄ ← EMA(θ̄, θ)
 /// ```
 /// Bit-reproducible from the seed: no draw depends on timing, threads or how the run was cut
-/// into invocations. A step whose loss or gradient is not finite is not applied; `train`
-/// throws `TrainingError.nonFiniteLoss` and leaves the state at the last good step.
+/// into invocations. The run stops with `TrainingError.diverged` when a step's loss or gradient
+/// is not finite or its loss is above `training.divergenceFactor` × the running median of the
+/// recent losses (`DivergenceGuard`; the step is not applied, the state stays at the last
+/// applied step), or when an applied update leaves a weight or optimizer tensor non-finite
+/// (checked after every update; the state is then that bad one).
 public struct Trainer: Sendable {
     /// Components, settings and data.
     public let plan: TrainingPlan
@@ -61,22 +67,25 @@ public struct Trainer: Sendable {
     }
 
     /// Runs steps until `state.step == stop`, recording each in `diagnostics` and reporting it to `onStep`.
-    /// - Throws: `TrainingError.nonFiniteLoss` (the state keeps the last good step).
+    /// - Throws: `TrainingError.diverged`: for a refused step the state keeps the last applied
+    ///   one; for a non-finite weight or optimizer state it holds that state.
     public func train(
         _ state: inout TrainingState, until stop: Int, diagnostics: inout TrainingDiagnostics,
         onStep: (TrainingProgress) -> Void = { _ in }
     ) throws(TrainingError) {
         guard state.step < stop else { return }
         try Self.run(
-            model: &state.model, optimizerState: &state.optimizerState, average: &state.average, step: &state.step,
-            until: stop, plan: plan, sde: plan.sde, parameterization: plan.parameterization, loss: plan.loss,
+            model: &state.model, optimizerState: &state.optimizerState, average: &state.average,
+            recentLosses: &state.recentLosses, step: &state.step, until: stop, plan: plan, sde: plan.sde,
+            parameterization: plan.parameterization, loss: plan.loss,
             optimizer: plan.optimizer, diagnostics: &diagnostics, onStep: onStep)
     }
 
     /// The loop with every component's concrete type opened once.
     private static func run<M: TrainableModel, S: ForwardSDE, P: Parameterization, L: Loss, O: Optimizer>(
         model: inout M, optimizerState erased: inout any OptimizerState, average: inout ExponentialMovingAverage.State,
-        step: inout Int, until stop: Int, plan: TrainingPlan, sde: S, parameterization: P, loss: L, optimizer: O,
+        recentLosses: inout RunningMedian, step: inout Int, until stop: Int, plan: TrainingPlan, sde: S,
+        parameterization: P, loss: L, optimizer: O,
         diagnostics: inout TrainingDiagnostics, onStep: (TrainingProgress) -> Void
     ) throws(TrainingError) {
         guard var optimizerState = erased as? O.State else {
@@ -89,18 +98,30 @@ public struct Trainer: Sendable {
         let trainingStep = TrainingStep(
             sde: sde, parameterization: parameterization, loss: loss, optimizer: optimizer,
             gradientClipNorm: configuration.clipNorm, rowsPerShard: configuration.rowsPerShard)
+        let divergenceGuard = DivergenceGuard(factor: configuration.divergenceFactor)
         while step < stop {
             let learningRate = configuration.learningRateSchedule.learningRate(
                 atStep: step, peak: configuration.learningRate, stepCount: configuration.steps)
             let batch = Self.batch(of: data, size: configuration.batchSize, seed: plan.batchSeed(step: step))
             var noise = PerSampleNoise(seed: plan.noiseSeed(step: step))
             let report = trainingStep.apply(
-                to: &model, state: &optimizerState, batch: batch, learningRate: learningRate, noise: &noise)
-            guard report.applied else {
-                throw .nonFiniteLoss(
-                    Self.failure(report, step: step, plan: plan, learningRate: learningRate, batchSize: batch.count))
+                to: &model, state: &optimizerState, batch: batch, learningRate: learningRate,
+                lossCeiling: divergenceGuard.ceiling(given: recentLosses), noise: &noise)
+            let cause: TrainingError.Divergence.Cause? =
+                switch report.refusal {
+                case .nonFiniteLoss: .nonFiniteLoss
+                case .nonFiniteGradient: .nonFiniteGradient
+                case .lossAboveCeiling: .lossAboveCeiling(factor: divergenceGuard.factor)
+                case nil: Self.firstNonFiniteTensor(of: model.parameters, optimizerState).map { .nonFiniteState($0) }
+                }
+            if let cause {
+                throw .diverged(
+                    Self.divergence(
+                        report, cause: cause, step: step, plan: plan, learningRate: learningRate,
+                        batchSize: batch.count, recent: recentLosses))
             }
             configuration.ema.update(&average, toward: model.parameters)
+            recentLosses.record(Double(report.loss))
             diagnostics.record(
                 loss: report.loss, gradientNorm: report.gradientNorm, learningRate: learningRate,
                 evaluation: report.evaluation)
@@ -119,19 +140,35 @@ public struct Trainer: Sendable {
             data: data.samples.gathering(rows: rows), labels: data.labels.map { l in rows.map { l[$0] } })
     }
 
-    private static func failure(
-        _ report: TrainingStep<some ForwardSDE, some Parameterization, some Loss, some Optimizer>.Report, step: Int,
-        plan: TrainingPlan, learningRate: Double, batchSize: Int
-    ) -> TrainingError.NonFiniteLoss {
-        let times = report.evaluation.times
-        var bad: [Double] = []
-        if times.count == report.evaluation.perSample.scalarCount {
-            let terms = report.evaluation.perSample.scalars
-            bad = zip(times, terms).filter { !$0.1.isFinite }.map(\.0)
+    private static func divergence(
+        _ report: TrainingStep<some ForwardSDE, some Parameterization, some Loss, some Optimizer>.Report,
+        cause: TrainingError.Divergence.Cause, step: Int, plan: TrainingPlan, learningRate: Double, batchSize: Int,
+        recent: RunningMedian
+    ) -> TrainingError.Divergence {
+        var times: [Double] = []
+        if cause == .nonFiniteLoss {
+            times = report.evaluation.times
+            if times.count == report.evaluation.perSample.scalarCount {
+                let bad = zip(times, report.evaluation.perSample.scalars).filter { !$0.1.isFinite }.map(\.0)
+                if !bad.isEmpty { times = bad }
+            }
         }
-        return TrainingError.NonFiniteLoss(
-            step: step + 1, stepCount: plan.configuration.steps, loss: report.loss, gradientNorm: report.gradientNorm,
-            learningRate: learningRate, times: bad.isEmpty ? times : bad, sampleCount: batchSize)
+        return TrainingError.Divergence(
+            step: step + 1, stepCount: plan.configuration.steps, cause: cause, loss: report.loss,
+            runningMedian: recent.median, medianCount: recent.count, gradientNorm: report.gradientNorm,
+            learningRate: learningRate, times: times, sampleCount: batchSize)
+    }
+
+    /// The first weight or optimizer tensor holding NaN or ±∞, named as in a checkpoint; names
+    /// are only made for a bad one, so the check costs one pass over the values per step.
+    static func firstNonFiniteTensor(of parameters: ParameterSet, _ state: some OptimizerState) -> NonFiniteTensor? {
+        for (i, tensor) in parameters.tensors.enumerated() where !tensor.isFinite {
+            return NonFiniteTensor.first(in: [(name: "model." + parameters.names[i], tensor: tensor)])
+        }
+        for entry in state.tensors where !entry.tensor.isFinite {
+            return NonFiniteTensor.first(in: [(name: "optimizer." + entry.name, tensor: entry.tensor)])
+        }
+        return nil
     }
 
     /// The loss of `model` on the held-out data, averaged over its samples, with the same

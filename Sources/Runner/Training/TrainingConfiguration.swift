@@ -10,6 +10,7 @@ public import ScoreKitNetworks
 ///   learningRate: 1e-3
 ///   learningRateSchedule: { kind: cosine, floor: 0.01 }   # η decays to 1e-5
 ///   gradientClipNorm: 1
+///   divergenceFactor: 1e4
 ///   ema: { decay: 0.999, warmup: true }
 ///   logEvery: 100
 ///   checkpointEvery: 1000
@@ -30,6 +31,10 @@ public struct TrainingConfiguration: ComponentConfiguration, Equatable {
     public var learningRateSchedule = LearningRateSchedule()
     /// The global gradient norm is clipped to this (`torch.nn.utils.clip_grad_norm_`); `.inf`: no clipping.
     public var gradientClipNorm = Double.infinity
+    /// The run stops when a step's loss is above this multiple of the median loss of the last
+    /// 100 steps (after 20 steps; `DivergenceGuard`); 0 or `.inf`: no such ceiling. Non-finite
+    /// losses, gradients, weights and optimizer states stop it whatever this is.
+    public var divergenceFactor = 1e4
     /// The weight average used for sampling and evaluation (decay 0 keeps it equal to the weights).
     public var ema = ExponentialMovingAverage()
     /// Steps between lines of `metrics.jsonl` and `train.log` (the running means cover them).
@@ -61,6 +66,11 @@ public struct TrainingConfiguration: ComponentConfiguration, Equatable {
             throw .outOfRange(
                 key: "gradientClipNorm", value: "\(gradientClipNorm)", expected: "a number > 0, or .inf for no clipping"
             )
+        }
+        guard divergenceFactor >= 0 else {
+            throw .outOfRange(
+                key: "divergenceFactor", value: "\(divergenceFactor)",
+                expected: "a number ≥ 0 (0 or .inf: no ceiling on the loss)")
         }
         for (key, value, least) in [
             ("logEvery", logEvery, 1), ("checkpointEvery", checkpointEvery, 0), ("evaluateEvery", evaluateEvery, 0),

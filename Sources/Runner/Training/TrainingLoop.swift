@@ -12,14 +12,21 @@ struct TrainingLoop {
     var diagnostics: TrainingDiagnostics
     /// Where checkpoint records go.
     let logger: Logger
+    /// When the command started, for the time in a divergence's message.
+    let started: ContinuousClock.Instant
     /// The mean loss of the last logged window.
     private(set) var lastLoss: Double?
+    /// The step of the folder's `checkpoint.safetensors`, `nil` while it has none.
+    private(set) var checkpointStep: Int?
 
     init(
         trainer: Trainer, folder: RunFolder, recipeYAML: String, hooks: [TrainingSession.EvaluationHook],
-        diagnostics: TrainingDiagnostics, logger: Logger
+        diagnostics: TrainingDiagnostics, logger: Logger, started: ContinuousClock.Instant = .now,
+        checkpointStep: Int? = nil
     ) {
         self.logger = logger
+        self.started = started
+        self.checkpointStep = checkpointStep
         self.trainer = trainer
         self.folder = folder
         self.recipeYAML = recipeYAML
@@ -28,7 +35,8 @@ struct TrainingLoop {
     }
 
     /// Trains `state` to step `stop`; a checkpoint is written at `stop` and at every
-    /// `checkpointEvery` step, and, on a non-finite loss, of the last good state.
+    /// `checkpointEvery` step, the one it replaces kept as `checkpoint.previous.safetensors`.
+    /// When the run diverges nothing is written: the checkpoints from before it stay.
     mutating func run(
         _ state: inout TrainingState, until stop: Int, observer: (TrainingEvent) -> Void
     ) throws(TrainingError) {
@@ -43,7 +51,7 @@ struct TrainingLoop {
             do {
                 try trainer.train(&state, until: next, diagnostics: &diagnostics) { observer(.step($0)) }
             } catch {
-                try fail(error, state: state, observer: observer)
+                try fail(error)
             }
             let step = state.step
             let evaluating = configuration.evaluateEvery > 0 && step % configuration.evaluateEvery == 0
@@ -66,28 +74,35 @@ struct TrainingLoop {
         }
     }
 
-    /// Writes a checkpoint of `state` to `path`.
-    func saveCheckpoint(
+    /// Writes a checkpoint of `state` to `path`; the folder's `checkpoint.safetensors` is
+    /// first kept as `checkpoint.previous.safetensors` when `path` replaces it.
+    mutating func saveCheckpoint(
         _ state: TrainingState, to path: String, observer: (TrainingEvent) -> Void
     ) throws(TrainingError) {
+        let rotating = path == folder.checkpoint
+        if rotating { try folder.keepPreviousCheckpoint() }
         do {
             try Checkpoint(state: state, plan: trainer.plan, recipe: recipeYAML).write(to: path)
         } catch {
             throw .checkpoint(error)
         }
+        if rotating { checkpointStep = state.step }
         logger.debug("checkpoint written: \(path) at step \(state.step)")
         observer(.checkpointSaved(step: state.step, path: path))
     }
 
-    /// Saves the last good state, logs the failure and rethrows it with the checkpoint's path.
-    private func fail(
-        _ error: TrainingError, state: TrainingState, observer: (TrainingEvent) -> Void
-    ) throws(TrainingError) -> Never {
-        guard case .nonFiniteLoss(var failure) = error else { throw error }
-        if (try? saveCheckpoint(state, to: folder.checkpoint, observer: observer)) != nil {
-            failure.checkpointPath = folder.checkpoint
+    /// Adds the time, the folder and the kept checkpoint to a divergence, logs it and rethrows
+    /// it; nothing is saved, since the state in memory may already be bad.
+    private func fail(_ error: TrainingError) throws(TrainingError) -> Never {
+        guard case .diverged(var divergence) = error else { throw error }
+        divergence.elapsedSeconds = (ContinuousClock.now - started).seconds
+        divergence.folder = folder.path
+        divergence.keptCheckpoint = checkpointStep.map { step in
+            .init(
+                path: folder.checkpoint, step: step,
+                previousPath: folder.hasPreviousCheckpoint ? folder.previousCheckpoint : nil)
         }
-        let failed = TrainingError.nonFiniteLoss(failure)
+        let failed = TrainingError.diverged(divergence)
         // Into the log file only: the command prints the error itself.
         try? folder.append(failed.description + "\n", to: folder.log)
         throw failed

@@ -13,7 +13,8 @@ public import ScoreKitCore
 public struct TrainingSession: Sendable {
     /// What to train and where.
     public struct Options: Sendable {
-        /// The recipe file.
+        /// The recipe file, or a run folder: its `resolved-recipe.yaml`, and the folder itself as
+        /// the default output (to `resume` it).
         public var recipePath: String
         /// `--set` overrides, applied in order.
         public var overrides: [ConfigurationOverride] = []
@@ -21,7 +22,8 @@ public struct TrainingSession: Sendable {
         public var outputFolder: String?
         /// Continue from the folder's `checkpoint.safetensors`.
         public var resume = false
-        /// `--steps`: the run's length, as `--set training.steps=N`.
+        /// `--steps`: the run's length, as `--set training.steps=N`; when resuming, the new
+        /// length counted from the run's first step (not more steps), at least the checkpoint's.
         public var steps: Int?
         /// Stop (with a checkpoint) once this many steps are done, before the run's end: an
         /// interruption on purpose, for tests and for training in parts.
@@ -57,14 +59,19 @@ public struct TrainingSession: Sendable {
         self.registry = registry
     }
 
-    /// The run folder the options name.
+    /// The run folder the options name: `outputFolder`, else the run folder given as the
+    /// recipe, else `runs/<recipe-name>`.
     public var folder: RunFolder {
-        RunFolder(path: options.outputFolder ?? RunFolder.defaultPath(forRecipe: options.recipePath))
+        let runFolder = RunSource.locate(options.recipePath).folder
+        return RunFolder(
+            path: options.outputFolder ?? runFolder ?? RunFolder.defaultPath(forRecipe: options.recipePath))
     }
 
     /// Resolves the recipe, prepares the data and the state (fresh or from the checkpoint),
     /// trains to the end (or `stopAtStep`) and writes the run folder; events go to `observer`.
-    /// - Throws: `TrainingError`; on a non-finite loss the last good state is saved first.
+    /// A resume never rewrites the run's `resolved-recipe.yaml` (its inputs as it started): the
+    /// changed training settings go into `train.log` and the checkpoints written from then on.
+    /// - Throws: `TrainingError`; when the run diverges, nothing more is saved.
     @discardableResult
     public func run(observer: (TrainingEvent) -> Void = { _ in }) throws(TrainingError) -> TrainingSummary {
         let started = ContinuousClock.now
@@ -74,7 +81,8 @@ public struct TrainingSession: Sendable {
         }
         let recipe: ResolvedRecipe
         do {
-            recipe = try Recipe.load(contentsOf: options.recipePath, overrides: overrides).resolve(with: registry)
+            let recipePath = RunSource.locate(options.recipePath).recipe
+            recipe = try Recipe.load(contentsOf: recipePath, overrides: overrides).resolve(with: registry)
         } catch {
             throw .recipe(error)
         }
@@ -96,16 +104,19 @@ public struct TrainingSession: Sendable {
         let trainer = Trainer(plan: plan)
         var state = trainer.initialState()
         if options.resume {
-            try resume(&state, from: folder, recipe: recipe, plan: plan)
-            logger.info("resumed from \(folder.checkpoint) at step \(state.step)")
+            let changes = try resume(&state, from: folder, recipe: recipe, plan: plan)
+            let changed = changes.isEmpty ? "" : "; training settings changed: " + changes.joined(separator: ", ")
+            logger.info("resumed from \(folder.checkpoint) at step \(state.step)\(changed)")
         } else {
             try folder.write("", to: folder.metrics)
             try folder.write("", to: folder.log)
         }
-        do {
-            try recipe.write(to: folder.resolvedRecipe)
-        } catch {
-            throw .recipe(error)
+        if !options.resume || !FileManager.default.fileExists(atPath: folder.resolvedRecipe) {
+            do {
+                try recipe.write(to: folder.resolvedRecipe)
+            } catch {
+                throw .recipe(error)
+            }
         }
         let total = plan.configuration.steps
         let stop = Swift.min(options.stopAtStep ?? total, total)
@@ -123,7 +134,8 @@ public struct TrainingSession: Sendable {
                     folder: folder.path)))
         var loop = TrainingLoop(
             trainer: trainer, folder: folder, recipeYAML: recipe.yaml, hooks: options.evaluationHooks,
-            diagnostics: trainer.makeDiagnostics(), logger: logger)
+            diagnostics: trainer.makeDiagnostics(), logger: logger, started: started,
+            checkpointStep: options.resume ? state.step : nil)
         try loop.run(&state, until: stop, observer: observer)
         if state.step == total {
             try loop.saveCheckpoint(state, to: folder.finalCheckpoint, observer: observer)
@@ -152,15 +164,26 @@ public struct TrainingSession: Sendable {
         return summary
     }
 
-    /// Restores `state` from the folder's checkpoint after checking that it fits.
+    /// Restores `state` from the folder's checkpoint after checking that it fits, is finite and
+    /// is not past the run's length; returns the training settings that differ from it.
     private func resume(
         _ state: inout TrainingState, from folder: RunFolder, recipe: ResolvedRecipe, plan: TrainingPlan
-    ) throws(TrainingError) {
+    ) throws(TrainingError) -> [String] {
         let path = folder.checkpoint
+        let checkpoint: Checkpoint
+        let changes: [String]
         do throws(CheckpointError) {
-            let checkpoint = try Checkpoint.read(path)
+            checkpoint = try Checkpoint.read(path)
             let differences = try checkpoint.recipeDifferences(from: recipe, path: path)
             guard differences.isEmpty else { throw .recipeMismatch(path: path, differences: differences) }
+            changes = try checkpoint.trainingChanges(from: recipe, path: path)
+        } catch {
+            throw .checkpoint(error)
+        }
+        guard checkpoint.step <= plan.configuration.steps else {
+            throw .checkpointPastEnd(path: path, step: checkpoint.step, stepCount: plan.configuration.steps)
+        }
+        do throws(CheckpointError) {
             guard checkpoint.standardization == plan.data.standardization else {
                 throw .dataMismatch(
                     path: path, reason: "its standardisation (mean, standard deviation) is not the one prepared now")
@@ -170,5 +193,6 @@ public struct TrainingSession: Sendable {
             throw .checkpoint(error)
         }
         try folder.truncateMetrics(after: state.step)
+        return changes
     }
 }

@@ -7,9 +7,9 @@ import ScoreKitNetworks
 /// θ ← update(θ, clip(∇_θ L(θ; batch, noise)))
 /// ```
 /// The graph of the step is freed before the update, so the optimizer writes the parameters in
-/// place and memory returns after every step. A step whose loss or gradient norm is not finite
-/// changes nothing (`Report.applied` is false): the model and the optimizer state stay as they
-/// were, the last good state.
+/// place and memory returns after every step. A step whose loss or gradient norm is not finite,
+/// or whose loss is above the ceiling it is given (`DivergenceGuard`), changes nothing
+/// (`Report.refusal` says why): the model and the optimizer state stay as they were.
 public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective: Loss, Updater: Optimizer>: Sendable {
     public var sde: SDE
     public var parameterization: Target
@@ -42,8 +42,21 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
         public var gradientNorm: Double
         /// The loss's per-sample terms and times, for per-t diagnostics.
         public var evaluation: LossEvaluation
-        /// Whether the update was applied: false when the loss or the gradient norm is not finite.
-        public var applied: Bool
+        /// Why the update was not applied, or `nil` when it was.
+        public var refusal: Refusal?
+
+        /// Whether the update was applied.
+        public var applied: Bool { refusal == nil }
+    }
+
+    /// Why a step was not applied.
+    public enum Refusal: Sendable, Equatable {
+        /// The batch loss is NaN or ±∞.
+        case nonFiniteLoss
+        /// The loss is finite, the global gradient norm is not.
+        case nonFiniteGradient
+        /// The loss is above the ceiling the step was given.
+        case lossAboveCeiling(Double)
     }
 
     /// The gradients of the loss with respect to `model`'s parameters on `batch`.
@@ -114,21 +127,30 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
     }
 
     /// Applies one step to `model` and `state`, unless the loss or the gradient norm is not
-    /// finite (then both are left unchanged and `Report.applied` is false).
+    /// finite or the loss is above `lossCeiling` (then both are left unchanged and
+    /// `Report.refusal` says why).
     public func apply<Model: TrainableModel>(
         to model: inout Model, state: inout Updater.State, batch: TrainingBatch, learningRate: Double,
-        noise: inout some NoiseSource
+        lossCeiling: Double? = nil, noise: inout some NoiseSource
     ) -> Report {
         var (gradients, evaluation, norm) = gradientsWithNorm(of: model, on: batch, noise: &noise)
         let loss = evaluation.value.scalar
-        guard loss.isFinite, norm.isFinite else {
-            return Report(loss: loss, gradientNorm: norm, evaluation: evaluation, applied: false)
+        if let refusal = Self.refusal(loss: loss, gradientNorm: norm, ceiling: lossCeiling) {
+            return Report(loss: loss, gradientNorm: norm, evaluation: evaluation, refusal: refusal)
         }
         // As GradientClipping.clipByGlobalNorm, without computing the norm a second time.
         if let maxNorm = gradientClipNorm, maxNorm / (norm + 1e-6) < 1 {
             GradientClipping.scale(&gradients, by: Float(maxNorm / (norm + 1e-6)))
         }
         optimizer.update(&model.parameters, gradients: gradients, state: &state, learningRate: learningRate)
-        return Report(loss: loss, gradientNorm: norm, evaluation: evaluation, applied: true)
+        return Report(loss: loss, gradientNorm: norm, evaluation: evaluation, refusal: nil)
+    }
+
+    /// Why a step with this loss and gradient norm is not applied, or `nil`.
+    static func refusal(loss: Float, gradientNorm: Double, ceiling: Double?) -> Refusal? {
+        if !loss.isFinite { return .nonFiniteLoss }
+        if !gradientNorm.isFinite { return .nonFiniteGradient }
+        if let ceiling, Double(loss) > ceiling { return .lossAboveCeiling(ceiling) }
+        return nil
     }
 }
