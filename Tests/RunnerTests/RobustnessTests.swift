@@ -43,6 +43,7 @@ func runMeasured(_ arguments: [String], in directory: String, killAfter: Double 
     let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0
+    let program = String(URL(fileURLWithPath: binary).lastPathComponent.prefix(15))
     let start = Date()
     let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
     try #require(spawned == 0, "posix_spawn failed: \(spawned)")
@@ -52,8 +53,9 @@ func runMeasured(_ arguments: [String], in directory: String, killAfter: Double 
     while true {
         // The high-water mark of the process's own memory since its exec. (`wait4`'s ru_maxrss
         // would not do: the spawned child starts as a view of this test process's memory, and
-        // Linux keeps that high-water mark across exec.) Read every 2 ms until it exits.
-        peak = max(peak, highWaterResidentBytes(of: pid) ?? 0)
+        // Linux keeps that high-water mark across exec.) Read every 2 ms until it exits, and
+        // only once the child is scorekit: before its exec it shares this process's memory.
+        if isRunning(program, pid: pid) { peak = max(peak, highWaterResidentBytes(of: pid) ?? 0) }
         let waited = wait4(pid, &status, WNOHANG, &usage)
         if waited == pid { break }
         if waited < 0, errno != EINTR { break }
@@ -67,6 +69,12 @@ func runMeasured(_ arguments: [String], in directory: String, killAfter: Double 
     return MeasuredRun(
         status: exitStatus, standardError: String(decoding: errors, as: UTF8.self), seconds: seconds,
         peakResidentBytes: peak)
+}
+
+/// Whether process `pid` now runs `program` (its name as /proc shows it, at most 15 bytes).
+func isRunning(_ program: String, pid: pid_t) -> Bool {
+    guard let name = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return false }
+    return name.trimmingCharacters(in: .newlines) == program
 }
 
 /// `VmHWM` of `pid` in bytes, from /proc: the peak resident memory of its current program.
