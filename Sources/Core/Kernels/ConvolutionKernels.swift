@@ -172,7 +172,7 @@ enum ConvolutionKernels {
     /// The valid output columns `lower..<upper` for kernel column `kx`: those whose input column
     /// ow·stride − padding + kx lies in 0..<W.
     @inline(__always)
-    private static func validColumns(_ g: ConvolutionGeometry, _ kx: Int) -> (Int, Int) {
+    fileprivate static func validColumns(_ g: ConvolutionGeometry, _ kx: Int) -> (Int, Int) {
         let shift = g.padding - kx
         let lower = shift <= 0 ? 0 : (shift + g.stride - 1) / g.stride
         let last = g.width - 1 + shift
@@ -189,6 +189,10 @@ enum ConvolutionKernels {
         let groupIn = g.inputChannels / g.groups
         let (plane, outW, rowLength) = (g.outputPlane, g.outputWidth, samples.count * g.outputPlane)
         let (stride, padding, imageW) = (g.stride, g.padding, g.width)
+        if stride == 1, outW == imageW, g.outputHeight == g.height {
+            unfoldSameSize(g, x, group: group, samples: samples, into: columns)
+            return
+        }
         for c in 0..<groupIn {
             for ky in 0..<g.kernelHeight {
                 for kx in 0..<g.kernelWidth {
@@ -218,15 +222,72 @@ enum ConvolutionKernels {
         }
     }
 
+    /// `unfold` for a stride-1 convolution whose output has the input's size (3 × 3 with padding
+    /// 1, 1 × 1 without): each kernel offset reads the image shifted by a constant, so a plane is
+    /// one block copy of its valid rows, then the few columns the shift wrapped across a row
+    /// edge are zeroed. On the small planes of image U-Nets (8 × 8, 4 × 4) this replaces a copy
+    /// and two fills per output row with one copy per plane.
+    private static func unfoldSameSize(
+        _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, group: Int, samples: Range<Int>,
+        into columns: UnsafeMutablePointer<Float>
+    ) {
+        let groupIn = g.inputChannels / g.groups
+        let (height, width, plane) = (g.height, g.width, g.outputPlane)
+        let rowLength = samples.count * plane
+        for ky in 0..<g.kernelHeight {
+            let dy = ky - g.padding
+            // Output rows whose input row oy + dy lies in the image.
+            let firstRow = Swift.max(0, -dy)
+            let endRow = Swift.min(height, height - dy)
+            for kx in 0..<g.kernelWidth {
+                let dx = kx - g.padding
+                let (lower, upper) = validColumns(g, kx)
+                let shift = dy * width + dx
+                // The block of the plane copied at once, clipped so that every read is inside it.
+                let start = Swift.max(firstRow * width, -shift)
+                let end = Swift.max(start, Swift.min(endRow * width, plane - shift))
+                for c in 0..<groupIn {
+                    let row = columns + ((c * g.kernelHeight + ky) * g.kernelWidth + kx) * rowLength
+                    for (offset, n) in samples.enumerated() {
+                        let image = x + (n * g.inputChannels + group * groupIn + c) * plane
+                        let dst = row + offset * plane
+                        dst.initialize(repeating: 0, count: start)
+                        (dst + start).update(from: image + start + shift, count: end - start)
+                        (dst + end).initialize(repeating: 0, count: plane - end)
+                        guard lower > 0 || upper < width else { continue }
+                        for oy in firstRow..<Swift.max(firstRow, endRow) {
+                            let line = dst + oy * width
+                            var ox = 0
+                            while ox < lower {
+                                line[ox] = 0
+                                ox += 1
+                            }
+                            ox = upper
+                            while ox < width {
+                                line[ox] = 0
+                                ox += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// col2im, the adjoint of `unfold`: adds every column entry back into the image element it
     /// was read from.
+    /// `columns` is scratch: the same-size path zeroes its entries that fall outside the image.
     static func fold(
-        _ g: ConvolutionGeometry, _ columns: UnsafePointer<Float>, group: Int, samples: Range<Int>,
+        _ g: ConvolutionGeometry, _ columns: UnsafeMutablePointer<Float>, group: Int, samples: Range<Int>,
         into x: UnsafeMutablePointer<Float>
     ) {
         let groupIn = g.inputChannels / g.groups
         let (plane, outW, rowLength) = (g.outputPlane, g.outputWidth, samples.count * g.outputPlane)
         let (stride, padding, imageW) = (g.stride, g.padding, g.width)
+        if stride == 1, outW == imageW, g.outputHeight == g.height {
+            foldSameSize(g, columns, group: group, samples: samples, into: x)
+            return
+        }
         for c in 0..<groupIn {
             for ky in 0..<g.kernelHeight {
                 for kx in 0..<g.kernelWidth {
@@ -246,6 +307,56 @@ enum ConvolutionKernels {
                                 for ox in lower..<upper { dst[ox &* stride] += src[ox] }
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension ConvolutionKernels {
+    /// `fold` for the convolutions `unfoldSameSize` serves: the entries of a plane that wrapped
+    /// across a row edge are zeroed in `columns`, then its valid rows are added back into the
+    /// image as one shifted block.
+    fileprivate static func foldSameSize(
+        _ g: ConvolutionGeometry, _ columns: UnsafeMutablePointer<Float>, group: Int, samples: Range<Int>,
+        into x: UnsafeMutablePointer<Float>
+    ) {
+        let groupIn = g.inputChannels / g.groups
+        let (height, width, plane) = (g.height, g.width, g.outputPlane)
+        let rowLength = samples.count * plane
+        for ky in 0..<g.kernelHeight {
+            let dy = ky - g.padding
+            let firstRow = Swift.max(0, -dy)
+            let endRow = Swift.min(height, height - dy)
+            for kx in 0..<g.kernelWidth {
+                let dx = kx - g.padding
+                let (lower, upper) = validColumns(g, kx)
+                let shift = dy * width + dx
+                let start = Swift.max(firstRow * width, -shift)
+                let end = Swift.max(start, Swift.min(endRow * width, plane - shift))
+                guard end > start else { continue }
+                for c in 0..<groupIn {
+                    let row = columns + ((c * g.kernelHeight + ky) * g.kernelWidth + kx) * rowLength
+                    for (offset, n) in samples.enumerated() {
+                        let src = row + offset * plane
+                        if lower > 0 || upper < width {
+                            for oy in firstRow..<Swift.max(firstRow, endRow) {
+                                let line = src + oy * width
+                                var ox = 0
+                                while ox < lower {
+                                    line[ox] = 0
+                                    ox += 1
+                                }
+                                ox = upper
+                                while ox < width {
+                                    line[ox] = 0
+                                    ox += 1
+                                }
+                            }
+                        }
+                        let image = x + (n * g.inputChannels + group * groupIn + c) * plane
+                        for j in start..<end { image[j + shift] += src[j] }
                     }
                 }
             }
