@@ -23,7 +23,8 @@ enum UNetWorkload {
             ])
         let model = network.makeModel(sampleShape: [1, 8, 8], classCount: 10, seed: 0)
         let n = options.count == 10_000 ? 128 : options.count
-        let ranges = Compute.shardRanges(count: n, rows: options.rowsPerShard)
+        let rowsPerShard = options.rowsPerShard ?? 32
+        let ranges = Compute.shardRanges(count: n, rows: rowsPerShard)
         var step = 0
         var lastLoss: Float = .nan
         func once() {
@@ -62,7 +63,7 @@ enum UNetWorkload {
             [
                 "workload": "unet", "system": "scorekit", "n": n, "threads": options.threads, "metric": "ms/step",
                 "values": values, "other_busy": busy, "first_step_s": firstStep, "steps_per_rep": options.steps,
-                "rows_per_shard": options.rowsPerShard, "shards": ranges.count,
+                "rows_per_shard": rowsPerShard, "shards": ranges.count,
                 "parameters": model.parameters.scalarCount, "loss_last": lastLoss, "tag": options.tag,
             ], to: options.out)
     }

@@ -52,7 +52,7 @@ enum W1 {
         let data = ring(count: dataCount, seed: 0)
         let trainer = TrainingStep(
             sde: sde, parameterization: parameterization, loss: loss, optimizer: Adam(), gradientClipNorm: 1,
-            rowsPerShard: options.rowsPerShard)
+            rowsPerShard: options.rowsPerShard ?? 256)
         var model = initial
         var state = trainer.optimizer.initialState(for: model.parameters)
         var step = 0
@@ -79,7 +79,7 @@ enum W1 {
             [
                 "workload": "w1", "system": "scorekit", "n": batchSize, "threads": options.threads,
                 "metric": "ms/step", "values": values, "other_busy": busy, "first_step_s": firstStep,
-                "steps_per_rep": options.steps, "rows_per_shard": options.rowsPerShard, "loss_first": firstLoss,
+                "steps_per_rep": options.steps, "rows_per_shard": options.rowsPerShard ?? 256, "loss_first": firstLoss,
                 "loss_last": lastLoss, "flop": flop,
                 "rss_after_warmup_mb": rssAfterWarmup, "rss_end_mb": residentMegabytes(),
                 "peak_rss_mb": peakResidentMegabytes(), "total_steps": step, "tag": options.tag,
