@@ -6,10 +6,11 @@
 /// ```
 /// Off for a factor of 0 or `.inf`, while fewer than `warmupCount` losses are recorded, and
 /// while any loss of the window is ≤ 0 (a loss that may be negative, such as sliced score
-/// matching's, has no meaningful multiple, and one crossing zero has a median near 0). The window is the last `windowCount` applied
-/// steps (`RunningMedian`), so memory does not grow with the run; it restarts with each
-/// command, so a resumed run has its ceiling again after `warmupCount` steps. Non-finite
-/// losses, gradients and optimizer states are caught whatever the factor (`Trainer`).
+/// matching's, has no meaningful multiple, and one crossing zero has a median near 0). The
+/// window is the last `windowCount` applied steps (`RunningMedian`), so memory does not grow
+/// with the run; checkpoints store it (`recentLosses`), so a resumed run stops where an
+/// unbroken one would. Non-finite losses, gradients and optimizer states are caught whatever
+/// the factor (`Trainer`).
 public struct DivergenceGuard: Sendable, Equatable {
     /// Steps whose losses make the running median.
     public static let windowCount = 100
