@@ -16,7 +16,7 @@ struct Options {
     /// through `scorekit sample RUN --init F --seed 1` (scripts/bench/peer-run-folder.py).
     var initialNoiseOutput: String?
     var samplesOutput: String?
-    /// Rows of a training shard; `nil`: the workload's recipe value (w1 256, unet 32).
+    /// Rows of a training shard; `nil`: the workload's own (w1 256, unet 32, unet-cifar 16).
     var rowsPerShard: Int?
     /// Rows of a sampling shard in w2–w5 when given (`--sample-rows`); 0 chooses.
     var sampleRows = 0
@@ -45,6 +45,9 @@ struct Options {
                (µs, GFLOP/s): the evaluation W3–W5 repeat; --steps passes per repeat
           unet forward + backward of the digits recipe's U-Net, batch --n (default 128; ms/step;
                scripts/bench/unet_torch.py is its PyTorch twin); --rows-per-shard (default 32, as recipes/digits-unet.yaml)
+          unet-cifar  the same at CIFAR-like shapes: [3, 32, 32], base 64, multipliers [1, 2, 2, 2], two
+               blocks a level, attention at 16 × 16, batch --n (default 32) in shards of 16 rows
+               (unet_torch.py --shape cifar)
         options:
           --threads N    threads for BLAS and ScoreKit's kernels (default 2)
           --steps N      steps per repeat for w1 (default 200; 10000 checks that memory stays flat)
@@ -56,7 +59,7 @@ struct Options {
           --tag T        a tag stored with the records
           --write-init F     w2–w4: write the initial noise to F (.npy), for `scorekit sample --init F`
           --write-samples F  w2–w4: write the samples of the last repeat to F (.npy)
-          --rows-per-shard N  rows of a batch shard in w1 (default 256, the training default) and unet (default 32)
+          --rows-per-shard N  rows of a batch shard in w1 (default 256, the training default), unet (32) and unet-cifar (16)
           --sample-rows N     rows of a sampling shard in w2–w5 (default: 512, fewer for small n)
           --flush-denormals 0|1  flush denormals to zero in parallel regions (default 1)
           --step-control S    w4/w5: perSample (default; batch-invariant) or batch (one step size

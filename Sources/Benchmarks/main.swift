@@ -16,6 +16,7 @@ do {
     case "w6": W6.run(options)
     case "fwd": ForwardWorkload.run(options)
     case "unet": try UNetWorkload.run(options)
+    case "unet-cifar": try UNetWorkload.run(options, cifar: true)
     default:
         FileHandle.standardError.write("unknown workload '\(options.workload)'\n\(Options.usage)".data(using: .utf8)!)
         exit(2)

@@ -1,7 +1,7 @@
 """PyTorch eager twin of scorekit-bench's `unet` workload: one forward + backward of ScoreKit's
 U-Net (Sources/Networks/Models/UNet.swift) at the shapes of recipes/digits-unet.yaml.
 
-usage: python3 scripts/bench/unet_torch.py [--n 128] [--reps 5] [--steps 30]
+usage: python3 scripts/bench/unet_torch.py [--shape digits|cifar] [--n 128] [--reps 5] [--steps 30]
            [--warmup 5] [--threads 2] [--out FILE] [--tag TEXT]
 
 Network: 1 x 8 x 8 images, base 32 channels, multipliers [1, 2, 2], 1 residual block per level,
@@ -141,7 +141,8 @@ def jiffies():
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--n", type=int, default=128)
+    p.add_argument("--shape", choices=["digits", "cifar"], default="digits")
+    p.add_argument("--n", type=int, default=0, help="batch (default: 128 digits, 32 cifar)")
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
@@ -151,13 +152,17 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model = UNet()
+    cifar = args.shape == "cifar"
+    # cifar: scorekit-bench unet-cifar's network (base 64, [1, 2, 2, 2], 2 blocks, attention at 16, 32 groups)
+    model = (UNet(channels=3, side=32, base=64, mults=(1, 2, 2, 2), blocks=2, attn=(16,), groups=32, emb=256)
+             if cifar else UNet())
     params = list(model.parameters())
-    n = args.n
+    n = args.n or (32 if cifar else 128)
+    image = (3, 32, 32) if cifar else (1, 8, 8)
 
     def step():
-        x = torch.randn(n, 1, 8, 8)
-        eps = torch.randn(n, 1, 8, 8)
+        x = torch.randn(n, *image)
+        eps = torch.randn(n, *image)
         t = torch.rand(n) * (1 - 1e-5) + 1e-5
         y = torch.randint(0, 11, (n,))
         for q in params:
@@ -184,7 +189,7 @@ def main():
         busy.append(max(0.0, used - cpu) / max(wall, 1e-9))
         values.append(statistics.median(times) * 1e3)
     record = {
-        "workload": "unet", "system": "torch-eager", "n": n, "threads": args.threads, "metric": "ms/step",
+        "workload": "unet-cifar" if cifar else "unet", "system": "torch-eager", "n": n, "threads": args.threads, "metric": "ms/step",
         "values": values, "other_busy": busy, "first_step_s": first, "steps_per_rep": args.steps,
         "parameters": sum(q.numel() for q in params), "torch": torch.__version__,
         "python": platform.python_version(), "tag": args.tag,
