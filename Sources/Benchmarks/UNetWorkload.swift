@@ -73,7 +73,8 @@ enum UNetWorkload {
         let (values, busy) = timedSteps(reps: options.reps, steps: options.steps) { once() }
         emit(
             [
-                "workload": cifar ? "unet-cifar" : "unet", "system": "scorekit", "n": n, "threads": options.threads, "metric": "ms/step",
+                "workload": cifar ? "unet-cifar" : "unet", "system": "scorekit", "n": n, "threads": options.threads,
+                "metric": "ms/step",
                 "values": values, "other_busy": busy, "first_step_s": firstStep, "steps_per_rep": options.steps,
                 "rows_per_shard": rowsPerShard, "shards": ranges.count,
                 "parameters": model.parameters.scalarCount, "loss_last": lastLoss, "tag": options.tag,
