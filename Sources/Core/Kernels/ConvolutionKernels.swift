@@ -232,42 +232,20 @@ enum ConvolutionKernels {
         into columns: UnsafeMutablePointer<Float>
     ) {
         let groupIn = g.inputChannels / g.groups
-        let (height, width, plane) = (g.height, g.width, g.outputPlane)
-        let rowLength = samples.count * plane
+        let (plane, rowLength) = (g.outputPlane, samples.count * g.outputPlane)
         for ky in 0..<g.kernelHeight {
-            let dy = ky - g.padding
-            // Output rows whose input row oy + dy lies in the image.
-            let firstRow = Swift.max(0, -dy)
-            let endRow = Swift.min(height, height - dy)
             for kx in 0..<g.kernelWidth {
-                let dx = kx - g.padding
-                let (lower, upper) = validColumns(g, kx)
-                let shift = dy * width + dx
-                // The block of the plane copied at once, clipped so that every read is inside it.
-                let start = Swift.max(firstRow * width, -shift)
-                let end = Swift.max(start, Swift.min(endRow * width, plane - shift))
+                let offset = PlaneShift(g, ky: ky, kx: kx)
                 for c in 0..<groupIn {
                     let row = columns + ((c * g.kernelHeight + ky) * g.kernelWidth + kx) * rowLength
-                    for (offset, n) in samples.enumerated() {
+                    for (index, n) in samples.enumerated() {
                         let image = x + (n * g.inputChannels + group * groupIn + c) * plane
-                        let dst = row + offset * plane
+                        let dst = row + index * plane
+                        let (start, end) = (offset.start, offset.end)
                         dst.initialize(repeating: 0, count: start)
-                        (dst + start).update(from: image + start + shift, count: end - start)
+                        (dst + start).update(from: image + start + offset.shift, count: end - start)
                         (dst + end).initialize(repeating: 0, count: plane - end)
-                        guard lower > 0 || upper < width else { continue }
-                        for oy in firstRow..<Swift.max(firstRow, endRow) {
-                            let line = dst + oy * width
-                            var ox = 0
-                            while ox < lower {
-                                line[ox] = 0
-                                ox += 1
-                            }
-                            ox = upper
-                            while ox < width {
-                                line[ox] = 0
-                                ox += 1
-                            }
-                        }
+                        offset.zeroWrappedColumns(of: dst)
                     }
                 }
             }
@@ -323,41 +301,63 @@ extension ConvolutionKernels {
         into x: UnsafeMutablePointer<Float>
     ) {
         let groupIn = g.inputChannels / g.groups
-        let (height, width, plane) = (g.height, g.width, g.outputPlane)
-        let rowLength = samples.count * plane
+        let (plane, rowLength) = (g.outputPlane, samples.count * g.outputPlane)
         for ky in 0..<g.kernelHeight {
-            let dy = ky - g.padding
-            let firstRow = Swift.max(0, -dy)
-            let endRow = Swift.min(height, height - dy)
             for kx in 0..<g.kernelWidth {
-                let dx = kx - g.padding
-                let (lower, upper) = validColumns(g, kx)
-                let shift = dy * width + dx
-                let start = Swift.max(firstRow * width, -shift)
-                let end = Swift.max(start, Swift.min(endRow * width, plane - shift))
-                guard end > start else { continue }
+                let offset = PlaneShift(g, ky: ky, kx: kx)
+                guard offset.end > offset.start else { continue }
                 for c in 0..<groupIn {
                     let row = columns + ((c * g.kernelHeight + ky) * g.kernelWidth + kx) * rowLength
-                    for (offset, n) in samples.enumerated() {
-                        let src = row + offset * plane
-                        if lower > 0 || upper < width {
-                            for oy in firstRow..<Swift.max(firstRow, endRow) {
-                                let line = src + oy * width
-                                var ox = 0
-                                while ox < lower {
-                                    line[ox] = 0
-                                    ox += 1
-                                }
-                                ox = upper
-                                while ox < width {
-                                    line[ox] = 0
-                                    ox += 1
-                                }
-                            }
-                        }
+                    for (index, n) in samples.enumerated() {
+                        let src = row + index * plane
+                        offset.zeroWrappedColumns(of: src)
                         let image = x + (n * g.inputChannels + group * groupIn + c) * plane
-                        for j in start..<end { image[j + shift] += src[j] }
+                        for j in offset.start..<offset.end { image[j + offset.shift] += src[j] }
                     }
+                }
+            }
+        }
+    }
+
+    /// One kernel offset (ky, kx) of a stride-1, same-size convolution: output entry j of a plane
+    /// reads input entry j + `shift`; entries `start..<end` are the block whose reads lie in the
+    /// plane, and in its valid rows the columns outside `lower..<upper` wrapped across a row edge.
+    fileprivate struct PlaneShift {
+        let shift: Int
+        let start: Int
+        let end: Int
+        let rows: Range<Int>
+        let lower: Int
+        let upper: Int
+        let width: Int
+
+        init(_ g: ConvolutionGeometry, ky: Int, kx: Int) {
+            let (height, width, plane) = (g.height, g.width, g.outputPlane)
+            let (dy, dx) = (ky - g.padding, kx - g.padding)
+            // Output rows whose input row oy + dy lies in the image.
+            let firstRow = Swift.max(0, -dy)
+            rows = firstRow..<Swift.max(firstRow, Swift.min(height, height - dy))
+            (lower, upper) = validColumns(g, kx)
+            shift = dy * width + dx
+            start = Swift.max(firstRow * width, -shift)
+            end = Swift.max(start, Swift.min(rows.upperBound * width, plane - shift))
+            self.width = width
+        }
+
+        /// Zeroes the wrapped entries of `plane`'s valid rows (nothing when no column wraps).
+        func zeroWrappedColumns(of plane: UnsafeMutablePointer<Float>) {
+            guard lower > 0 || upper < width else { return }
+            for oy in rows {
+                let line = plane + oy * width
+                var ox = 0
+                while ox < lower {
+                    line[ox] = 0
+                    ox += 1
+                }
+                ox = upper
+                while ox < width {
+                    line[ox] = 0
+                    ox += 1
                 }
             }
         }

@@ -105,16 +105,8 @@ public struct UNetArchitecture: NetworkArchitecture {
     /// - Precondition: the shape is an image as above, with H and W divisible by 2^(levels − 1).
     public func makeModel(sampleShape: [Int], classCount: Int, seed: UInt64) -> any TrainableModel {
         let c = configuration
-        let images: [Int]
-        switch sampleShape.count {
-        case 3: images = sampleShape
-        case 2: images = [1] + sampleShape
-        case 1:
-            let side = Int(Double(sampleShape[0]).squareRoot().rounded())
-            precondition(
-                side * side == sampleShape[0], "the U-Net takes square images; \(sampleShape[0]) values are not one")
-            images = [1, side, side]
-        default: preconditionFailure("the U-Net takes images [C, H, W], [H, W] or [H·W], got \(sampleShape)")
+        guard let images = Self.imageShape(of: sampleShape) else {
+            preconditionFailure("the U-Net takes images [C, H, W], [H, W] or a square [H·W], got \(sampleShape)")
         }
         var shape = UNet.Shape()
         shape.baseChannels = c.baseChannels
@@ -157,6 +149,19 @@ extension UNetArchitecture: RegisteredComponent {
 }
 
 extension UNetArchitecture {
+    /// [C, H, W] for samples of `sampleShape`: [C, H, W] itself, [H, W] as one channel, [d] as one
+    /// √d × √d channel; `nil` for other ranks and non-square d.
+    static func imageShape(of sampleShape: [Int]) -> [Int]? {
+        switch sampleShape.count {
+        case 3: return sampleShape
+        case 2: return [1] + sampleShape
+        case 1:
+            let side = Int(Double(sampleShape[0]).squareRoot().rounded())
+            return side * side == sampleShape[0] ? [1, side, side] : nil
+        default: return nil
+        }
+    }
+
     /// Parameters and activations counted stage by stage as `UNet` builds them: per residual
     /// block two 3×3 convolutions, the embedding projection and a 1×1 skip when the channels
     /// change; per attention q, k, v and the output projection, and the H·W × H·W weights of
@@ -164,15 +169,7 @@ extension UNetArchitecture {
     /// activation, convolution, gradients).
     public func footprint(sampleShape: [Int], classCount: Int) -> NetworkFootprint? {
         let c = configuration
-        let images: [Int]
-        switch sampleShape.count {
-        case 3: images = sampleShape
-        case 2: images = [1] + sampleShape
-        case 1:
-            let side = Int(Double(sampleShape[0]).squareRoot().rounded())
-            images = [1, side, side]
-        default: return nil
-        }
+        guard let images = Self.imageShape(of: sampleShape) else { return nil }
         let (inputChannels, base, width) = (Double(images[0]), Double(c.baseChannels), Double(c.embeddingWidth))
         var side = Double(images[1])
         var parameters = 2 * width * width + 9 * inputChannels * base * 2 + Double(classCount + 1) * width
