@@ -9,6 +9,8 @@ struct Meter {
     private var jiffiesStart: (total: Double, idle: Double) = (0, 0)
 
     private(set) var wall = 0.0
+    /// This process's CPU time (user + system, all threads), in seconds.
+    private(set) var cpu = 0.0
     private(set) var otherBusy = 0.0
 
     static func now() -> Double {
@@ -42,7 +44,7 @@ struct Meter {
 
     mutating func stop() {
         wall = Meter.now() - wallStart
-        let cpu = Meter.processCPU() - cpuStart
+        cpu = Meter.processCPU() - cpuStart
         let j = Meter.jiffies()
         let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
         let busy = ((j.total - jiffiesStart.total) - (j.idle - jiffiesStart.idle)) / hz
