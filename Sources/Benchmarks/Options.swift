@@ -16,6 +16,11 @@ struct Options {
     /// through `scorekit sample RUN --init F --seed 1` (scripts/bench/peer-run-folder.py).
     var initialNoiseOutput: String?
     var samplesOutput: String?
+    /// unet-sample: a trained run folder whose weights to sample (`--run`); without one, the
+    /// network of `recipe` at training step 0.
+    var run: String?
+    /// unet-sample: the recipe whose network to build (`--recipe`).
+    var recipe = "recipes/digits-unet.yaml"
     /// Rows of a training shard; `nil`: the workload's own (w1 256, unet 32, unet-cifar 16).
     var rowsPerShard: Int?
     /// Rows of a sampling shard in w2–w5 when given (`--sample-rows`); 0 chooses.
@@ -48,19 +53,27 @@ struct Options {
           unet-cifar  the same at CIFAR-like shapes: [3, 32, 32], base 64, multipliers [1, 2, 2, 2], two
                blocks a level, attention at 16 × 16, batch --n (default 32) in shards of 16 rows
                (unet_torch.py --shape cifar)
+          unet-sample  --n guided digits (default 1,000) from recipes/digits-unet.yaml's U-Net: DPM-Solver++(2M),
+               20 steps on a log-SNR grid, classifier-free guidance w = 3, sample i of class i mod 10, through
+               `scorekit sample`'s path (ms per run; scripts/bench/unet_sample_torch.py is its PyTorch twin);
+               weights at training step 0, or --run DIR, or --weights F (the U-Net's parameter names)
         options:
           --threads N    threads for BLAS and ScoreKit's kernels (default 2)
           --steps N      steps per repeat for w1 (default 200; 10000 checks that memory stays flat)
           --reps N       timed repeats (default 5; w2–w5: 1 is usual)
-          --n N          samples or points for w2–w5 (default 10,000), the batch of unet (default 128)
-          --warmup N     untimed steps first (default 20)
+          --n N          samples or points for w2–w5 (default 10,000), the batch of unet (default 128),
+                         the samples of unet-sample (default 1,000)
+          --warmup N     untimed steps first (default 20; unet-sample: untimed runs, default 0)
           --weights F    initial weights (safetensors: emb1 emb2 l1 … l4 .weight/.bias)
           --out F        append the JSON records to F (the peers' results file, to compare in one report)
           --tag T        a tag stored with the records
-          --write-init F     w2–w4: write the initial noise to F (.npy), for `scorekit sample --init F`
-          --write-samples F  w2–w4: write the samples of the last repeat to F (.npy)
+          --write-init F     w2–w4, unet-sample: write the initial noise to F (.npy), for `scorekit sample --init F`
+          --write-samples F  w2–w4, unet-sample: write the samples of the last repeat to F (.npy)
+          --run DIR          unet-sample: sample this trained run folder's weights
+          --recipe F         unet-sample: the recipe (default recipes/digits-unet.yaml)
           --rows-per-shard N  rows of a batch shard in w1 (default 256, the training default), unet (32) and unet-cifar (16)
-          --sample-rows N     rows of a sampling shard in w2–w5 (default: 512, fewer for small n)
+          --sample-rows N     rows of a sampling shard in w2–w5 (default: 512, fewer for small n) and
+                              unet-sample (default 512, as `scorekit sample`)
           --flush-denormals 0|1  flush denormals to zero in parallel regions (default 1)
           --step-control S    w4/w5: perSample (default; batch-invariant) or batch (one step size
                               per shard, as diffrax and score_sde)
@@ -90,6 +103,8 @@ struct Options {
             case "--tag": options.tag = value
             case "--write-init": options.initialNoiseOutput = value
             case "--write-samples": options.samplesOutput = value
+            case "--run": options.run = value
+            case "--recipe": options.recipe = value
             case "--rows-per-shard": guard let v = Int(value), v > 0 else { return nil }; options.rowsPerShard = v
             case "--sample-rows": guard let v = Int(value), v > 0 else { return nil }; options.sampleRows = v
             case "--flush-denormals":

@@ -17,6 +17,7 @@ do {
     case "fwd": ForwardWorkload.run(options)
     case "unet": try UNetWorkload.run(options)
     case "unet-cifar": try UNetWorkload.run(options, cifar: true)
+    case "unet-sample": try UNetSamplingWorkload.run(options)
     default:
         FileHandle.standardError.write("unknown workload '\(options.workload)'\n\(Options.usage)".data(using: .utf8)!)
         exit(2)
