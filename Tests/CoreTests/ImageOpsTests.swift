@@ -18,6 +18,11 @@ struct ConvolutionCase: Sendable, CustomTestStringConvertible {
         ConvolutionCase(input: [1, 3, 4, 5], weight: [3, 1, 5, 5], stride: 1, padding: 2, groups: 3),
         ConvolutionCase(input: [3, 4, 3, 4], weight: [2, 4, 1, 1], stride: 1, padding: 0, groups: 1),
         ConvolutionCase(input: [2, 2, 6, 5], weight: [3, 2, 2, 3], stride: 3, padding: 0, groups: 1),
+        // Same-size planes of 64 (whole SIMD blocks, with groups), of 4 (the kernel overhangs the
+        // plane) and of 1 (a shift reaches two planes away, into the neighbours' data).
+        ConvolutionCase(input: [2, 4, 8, 8], weight: [4, 2, 3, 3], stride: 1, padding: 1, groups: 2),
+        ConvolutionCase(input: [4, 2, 2, 2], weight: [3, 2, 3, 3], stride: 1, padding: 1, groups: 1),
+        ConvolutionCase(input: [3, 3, 1, 1], weight: [2, 3, 3, 3], stride: 1, padding: 1, groups: 1),
     ]
 }
 

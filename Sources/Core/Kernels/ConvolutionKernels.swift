@@ -48,6 +48,9 @@ struct ConvolutionGeometry: Sendable, Equatable {
     var patchSize: Int { inputChannels / groups * kernelHeight * kernelWidth }
     /// H_out·W_out.
     var outputPlane: Int { outputHeight * outputWidth }
+    /// Stride 1 and an output of the input's size (3 × 3 with padding 1, 1 × 1 without): the
+    /// convolutions whose unfolding is a shifted copy of each plane.
+    var isSameSize: Bool { stride == 1 && outputHeight == height && outputWidth == width }
 }
 
 /// Convolutions as matrix products: each group's weight [C_out/G, K] times the unfolded input
@@ -72,6 +75,7 @@ enum ConvolutionKernels {
     ) {
         let (k, plane, groupOut) = (g.patchSize, g.outputPlane, g.outputChannels / g.groups)
         let chunk = chunkSize(g)
+        let shifts = g.isSameSize ? PlaneShifts(g) : nil
         let columns = UnsafeMutablePointer<Float>.allocate(capacity: k * chunk * plane)
         let product = UnsafeMutablePointer<Float>.allocate(capacity: groupOut * chunk * plane)
         defer {
@@ -82,7 +86,7 @@ enum ConvolutionKernels {
             let samples = first..<Swift.min(g.batch, first + chunk)
             let width = samples.count * plane
             for group in 0..<g.groups {
-                unfold(g, x, group: group, samples: samples, into: columns)
+                unfold(g, x, group: group, samples: samples, into: columns, shifts: shifts)
                 MatrixKernels.gemm(
                     transposeA: false, transposeB: false, m: groupOut, n: width, k: k,
                     weight + group * groupOut * k, columns, product)
@@ -107,12 +111,19 @@ enum ConvolutionKernels {
         out: UnsafeMutablePointer<Float>
     ) {
         let (k, plane, groupOut) = (g.patchSize, g.outputPlane, g.outputChannels / g.groups)
-        out.initialize(repeating: 0, count: g.batch * g.inputChannels * g.height * g.width)
+        // The same-size fold writes every plane; the general one adds into zeros.
+        if !g.isSameSize { out.initialize(repeating: 0, count: g.batch * g.inputChannels * g.height * g.width) }
         let chunk = chunkSize(g)
-        let columns = UnsafeMutablePointer<Float>.allocate(capacity: k * chunk * plane)
+        let shifts = g.isSameSize ? PlaneShifts(g) : nil
+        // The same-size fold reads up to `foldMargin` floats beyond either end of the columns.
+        let margin = g.isSameSize ? foldMargin(g) : 0
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: k * chunk * plane + 2 * margin)
+        padded.initialize(repeating: 0, count: margin)
+        (padded + margin + k * chunk * plane).initialize(repeating: 0, count: margin)
+        let columns = padded + margin
         let gathered = UnsafeMutablePointer<Float>.allocate(capacity: groupOut * chunk * plane)
         defer {
-            columns.deallocate()
+            padded.deallocate()
             gathered.deallocate()
         }
         for first in stride(from: 0, to: g.batch, by: chunk) {
@@ -123,7 +134,7 @@ enum ConvolutionKernels {
                 MatrixKernels.gemm(
                     transposeA: true, transposeB: false, m: k, n: width, k: groupOut,
                     weight + group * groupOut * k, gathered, columns)
-                fold(g, columns, group: group, samples: samples, into: out)
+                fold(g, columns, group: group, samples: samples, into: out, shifts: shifts)
             }
         }
     }
@@ -135,6 +146,7 @@ enum ConvolutionKernels {
     ) {
         let (k, plane, groupOut) = (g.patchSize, g.outputPlane, g.outputChannels / g.groups)
         let chunk = chunkSize(g)
+        let shifts = g.isSameSize ? PlaneShifts(g) : nil
         let columns = UnsafeMutablePointer<Float>.allocate(capacity: k * chunk * plane)
         let gathered = UnsafeMutablePointer<Float>.allocate(capacity: groupOut * chunk * plane)
         defer {
@@ -146,7 +158,7 @@ enum ConvolutionKernels {
             let samples = first..<Swift.min(g.batch, first + chunk)
             let width = samples.count * plane
             for group in 0..<g.groups {
-                unfold(g, x, group: group, samples: samples, into: columns)
+                unfold(g, x, group: group, samples: samples, into: columns, shifts: shifts)
                 gatherOutput(g, gy, group: group, samples: samples, into: gathered)
                 MatrixKernels.gemm(
                     transposeA: false, transposeB: true, m: groupOut, n: k, k: width,
@@ -184,13 +196,13 @@ enum ConvolutionKernels {
     /// (0 outside the image), for the channels of `group` and sample n = samples[s].
     static func unfold(
         _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, group: Int, samples: Range<Int>,
-        into columns: UnsafeMutablePointer<Float>
+        into columns: UnsafeMutablePointer<Float>, shifts: PlaneShifts? = nil
     ) {
         let groupIn = g.inputChannels / g.groups
         let (plane, outW, rowLength) = (g.outputPlane, g.outputWidth, samples.count * g.outputPlane)
         let (stride, padding, imageW) = (g.stride, g.padding, g.width)
-        if stride == 1, outW == imageW, g.outputHeight == g.height {
-            unfoldSameSize(g, x, group: group, samples: samples, into: columns)
+        if g.isSameSize {
+            unfoldSameSize(g, x, group: group, samples: samples, into: columns, shifts: shifts ?? PlaneShifts(g))
             return
         }
         for c in 0..<groupIn {
@@ -223,29 +235,41 @@ enum ConvolutionKernels {
     }
 
     /// `unfold` for a stride-1 convolution whose output has the input's size (3 × 3 with padding
-    /// 1, 1 × 1 without): each kernel offset reads the image shifted by a constant, so a plane is
-    /// one block copy of its valid rows, then the few columns the shift wrapped across a row
-    /// edge are zeroed. On the small planes of image U-Nets (8 × 8, 4 × 4) this replaces a copy
-    /// and two fills per output row with one copy per plane.
+    /// 1, 1 × 1 without): kernel offset k reads the image shifted by a constant, so its row of
+    /// the unfolded input is the plane shifted by `shift_k` and masked (`PlaneShifts`). A plane
+    /// is read for all its offsets while it is in cache, in SIMD loops over whole planes without
+    /// library calls: on the small planes of image U-Nets (8 × 8, 4 × 4, 2 × 2) a call or a
+    /// branch per row cost more than the copy. The shifted reads of a plane reach into its
+    /// neighbours in `x` (and are masked to zero); only the planes at the two ends of `x`, whose
+    /// reads would leave it, copy their valid block alone.
     private static func unfoldSameSize(
         _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, group: Int, samples: Range<Int>,
-        into columns: UnsafeMutablePointer<Float>
+        into columns: UnsafeMutablePointer<Float>, shifts: PlaneShifts
     ) {
         let groupIn = g.inputChannels / g.groups
         let (plane, rowLength) = (g.outputPlane, samples.count * g.outputPlane)
-        for ky in 0..<g.kernelHeight {
-            for kx in 0..<g.kernelWidth {
-                let offset = PlaneShift(g, ky: ky, kx: kx)
-                for c in 0..<groupIn {
-                    let row = columns + ((c * g.kernelHeight + ky) * g.kernelWidth + kx) * rowLength
-                    for (index, n) in samples.enumerated() {
-                        let image = x + (n * g.inputChannels + group * groupIn + c) * plane
-                        let dst = row + index * plane
-                        let (start, end) = (offset.start, offset.end)
-                        dst.initialize(repeating: 0, count: start)
-                        (dst + start).update(from: image + start + offset.shift, count: end - start)
-                        (dst + end).initialize(repeating: 0, count: plane - end)
-                        offset.zeroWrappedColumns(of: dst)
+        let offsetCount = shifts.offsets.count
+        let totalPlanes = g.batch * g.inputChannels
+        shifts.withMasks { outputMasks, _ in
+            for c in 0..<groupIn {
+                for (index, n) in samples.enumerated() {
+                    let planeIndex = n * g.inputChannels + group * groupIn + c
+                    let image = x + planeIndex * plane
+                    let inside =
+                        planeIndex * plane >= shifts.margin
+                        && (planeIndex + 1) * plane + shifts.margin <= totalPlanes * plane
+                    let rows = columns + c * offsetCount * rowLength + index * plane
+                    for k in 0..<offsetCount {
+                        let offset = shifts.offsets[k]
+                        let (dst, mask) = (rows + k * rowLength, outputMasks + k * plane)
+                        if inside {
+                            PlaneCopy.maskedCopy(image + offset.shift, mask, dst, count: plane)
+                        } else {
+                            PlaneCopy.zero(dst, count: plane)
+                            PlaneCopy.maskedCopy(
+                                image + offset.start + offset.shift, mask + offset.start, dst + offset.start,
+                                count: offset.end - offset.start)
+                        }
                     }
                 }
             }
@@ -253,17 +277,17 @@ enum ConvolutionKernels {
     }
 
     /// col2im, the adjoint of `unfold`: adds every column entry back into the image element it
-    /// was read from.
-    /// `columns` is scratch: the same-size path zeroes its entries that fall outside the image.
+    /// was read from. The general path adds into `x` (which the caller zeroes); the same-size
+    /// path writes the planes of `group`'s channels for `samples` whole.
     static func fold(
         _ g: ConvolutionGeometry, _ columns: UnsafeMutablePointer<Float>, group: Int, samples: Range<Int>,
-        into x: UnsafeMutablePointer<Float>
+        into x: UnsafeMutablePointer<Float>, shifts: PlaneShifts? = nil
     ) {
         let groupIn = g.inputChannels / g.groups
         let (plane, outW, rowLength) = (g.outputPlane, g.outputWidth, samples.count * g.outputPlane)
         let (stride, padding, imageW) = (g.stride, g.padding, g.width)
-        if stride == 1, outW == imageW, g.outputHeight == g.height {
-            foldSameSize(g, columns, group: group, samples: samples, into: x)
+        if g.isSameSize {
+            foldSameSize(g, columns, group: group, samples: samples, into: x, shifts: shifts ?? PlaneShifts(g))
             return
         }
         for c in 0..<groupIn {
@@ -293,73 +317,171 @@ enum ConvolutionKernels {
 }
 
 extension ConvolutionKernels {
-    /// `fold` for the convolutions `unfoldSameSize` serves: the entries of a plane that wrapped
-    /// across a row edge are zeroed in `columns`, then its valid rows are added back into the
-    /// image as one shifted block.
+    /// Floats the same-size fold may read beyond either end of its columns: the largest shift.
+    static func foldMargin(_ g: ConvolutionGeometry) -> Int {
+        (g.kernelHeight + g.padding) * g.width + g.kernelWidth + g.padding
+    }
+
+    /// `fold` for the convolutions `unfoldSameSize` serves, as a gather that writes (not adds
+    /// to) each plane of `x` once: input entry i sums, over the kernel offsets k, the column
+    /// entry of output i − shift_k where that output read i (the input masks of
+    /// `PlaneShifts`), 8 entries at a time, in the offsets' order. Reads reach up to
+    /// `foldMargin` floats beyond the plane's rows, so `columns` must have that margin on both
+    /// ends (the entries read there are masked out).
     fileprivate static func foldSameSize(
         _ g: ConvolutionGeometry, _ columns: UnsafeMutablePointer<Float>, group: Int, samples: Range<Int>,
-        into x: UnsafeMutablePointer<Float>
+        into x: UnsafeMutablePointer<Float>, shifts: PlaneShifts
     ) {
         let groupIn = g.inputChannels / g.groups
         let (plane, rowLength) = (g.outputPlane, samples.count * g.outputPlane)
-        for ky in 0..<g.kernelHeight {
-            for kx in 0..<g.kernelWidth {
-                let offset = PlaneShift(g, ky: ky, kx: kx)
-                guard offset.end > offset.start else { continue }
+        let offsetCount = shifts.offsets.count
+        var sources = [UnsafePointer<Float>](repeating: UnsafePointer(columns), count: offsetCount)
+        shifts.withMasks { _, inputMasks in
+            sources.withUnsafeMutableBufferPointer { sources in
                 for c in 0..<groupIn {
-                    let row = columns + ((c * g.kernelHeight + ky) * g.kernelWidth + kx) * rowLength
                     for (index, n) in samples.enumerated() {
-                        let src = row + index * plane
-                        offset.zeroWrappedColumns(of: src)
                         let image = x + (n * g.inputChannels + group * groupIn + c) * plane
-                        for j in offset.start..<offset.end { image[j + offset.shift] += src[j] }
+                        let rows = columns + c * offsetCount * rowLength + index * plane
+                        for k in 0..<offsetCount {
+                            sources[k] = UnsafePointer(rows + k * rowLength - shifts.offsets[k].shift)
+                        }
+                        PlaneCopy.maskedSum(
+                            UnsafePointer(sources.baseAddress!), offsetCount, inputMasks, image, count: plane)
                     }
                 }
             }
         }
     }
 
+    /// The kernel offsets of a stride-1, same-size convolution, in the unfolded rows' order
+    /// (ky major), and two masks per offset over a plane (all bits set or none): the output mask
+    /// (output j reads input j + shift inside the image: its row and its column) and the input
+    /// mask (input i is read by output i − shift: the output mask moved by the shift).
+    struct PlaneShifts {
+        let offsets: [PlaneShift]
+        let outputMasks: [UInt32]
+        let inputMasks: [UInt32]
+        /// The largest |shift|.
+        let margin: Int
+
+        init(_ g: ConvolutionGeometry) {
+            let (width, plane) = (g.width, g.outputPlane)
+            var offsets: [PlaneShift] = []
+            offsets.reserveCapacity(g.kernelHeight * g.kernelWidth)
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth { offsets.append(PlaneShift(g, ky: ky, kx: kx)) }
+            }
+            var outputMasks = [UInt32](repeating: 0, count: offsets.count * plane)
+            var inputMasks = outputMasks
+            for (k, offset) in offsets.enumerated() {
+                let (lower, upper) = ConvolutionKernels.validColumns(g, k % g.kernelWidth)
+                for j in offset.start..<offset.end where (lower..<upper).contains(j % width) {
+                    outputMasks[k * plane + j] = ~0
+                    inputMasks[k * plane + j + offset.shift] = ~0
+                }
+            }
+            self.offsets = offsets
+            self.outputMasks = outputMasks
+            self.inputMasks = inputMasks
+            margin = offsets.map { abs($0.shift) }.max() ?? 0
+        }
+
+        /// Runs `body` with the output and input masks' base addresses (valid only inside it).
+        func withMasks(_ body: (UnsafePointer<UInt32>, UnsafePointer<UInt32>) -> Void) {
+            outputMasks.withUnsafeBufferPointer { output in
+                inputMasks.withUnsafeBufferPointer { input in body(output.baseAddress!, input.baseAddress!) }
+            }
+        }
+    }
+
     /// One kernel offset (ky, kx) of a stride-1, same-size convolution: output entry j of a plane
     /// reads input entry j + `shift`; entries `start..<end` are the block whose reads lie in the
-    /// plane, and in its valid rows the columns outside `lower..<upper` wrapped across a row edge.
-    fileprivate struct PlaneShift {
+    /// plane (in it, the columns the shift wrapped across a row edge are masked).
+    struct PlaneShift {
         let shift: Int
         let start: Int
         let end: Int
-        let rows: Range<Int>
-        let lower: Int
-        let upper: Int
-        let width: Int
 
         init(_ g: ConvolutionGeometry, ky: Int, kx: Int) {
             let (height, width, plane) = (g.height, g.width, g.outputPlane)
             let (dy, dx) = (ky - g.padding, kx - g.padding)
             // Output rows whose input row oy + dy lies in the image.
             let firstRow = Swift.max(0, -dy)
-            rows = firstRow..<Swift.max(firstRow, Swift.min(height, height - dy))
-            (lower, upper) = validColumns(g, kx)
+            let lastRow = Swift.max(firstRow, Swift.min(height, height - dy))
             shift = dy * width + dx
             start = Swift.max(firstRow * width, -shift)
-            end = Swift.max(start, Swift.min(rows.upperBound * width, plane - shift))
-            self.width = width
+            end = Swift.max(start, Swift.min(lastRow * width, plane - shift))
         }
+    }
+}
 
-        /// Zeroes the wrapped entries of `plane`'s valid rows (nothing when no column wraps).
-        func zeroWrappedColumns(of plane: UnsafeMutablePointer<Float>) {
-            guard lower > 0 || upper < width else { return }
-            for oy in rows {
-                let line = plane + oy * width
-                var ox = 0
-                while ox < lower {
-                    line[ox] = 0
-                    ox += 1
-                }
-                ox = upper
-                while ox < width {
-                    line[ox] = 0
-                    ox += 1
-                }
+/// The plane loops of the same-size unfold and fold, 8 floats at a time: written out so that
+/// the compiler neither calls the C library for a plane of 16 or 64 floats nor gives up on
+/// vectorising for fear that source and destination overlap.
+enum PlaneCopy {
+    typealias V = SIMD8<Float>
+    typealias Bits = SIMD8<UInt32>
+
+    /// dst[0..<count] = 0.
+    @inline(__always)
+    static func zero(_ dst: UnsafeMutablePointer<Float>, count: Int) {
+        let d = UnsafeMutableRawPointer(dst)
+        var j = 0
+        while j + 8 <= count {
+            d.storeBytes(of: V(), toByteOffset: j * 4, as: V.self)
+            j += 8
+        }
+        while j < count {
+            dst[j] = 0
+            j += 1
+        }
+    }
+
+    /// dst[j] = src[j] where mask[j] has its bits set, 0 where it is 0, for j < count.
+    @inline(__always)
+    static func maskedCopy(
+        _ src: UnsafePointer<Float>, _ mask: UnsafePointer<UInt32>, _ dst: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let (s, m, d) = (UnsafeRawPointer(src), UnsafeRawPointer(mask), UnsafeMutableRawPointer(dst))
+        var j = 0
+        while j + 8 <= count {
+            let bits =
+                s.loadUnaligned(fromByteOffset: j * 4, as: Bits.self)
+                & m.loadUnaligned(fromByteOffset: j * 4, as: Bits.self)
+            d.storeBytes(of: bits, toByteOffset: j * 4, as: Bits.self)
+            j += 8
+        }
+        while j < count {
+            dst[j] = Float(bitPattern: src[j].bitPattern & mask[j])
+            j += 1
+        }
+    }
+
+    /// dst[j] = Σ_k sources[k][j] where masks[k·count + j] has its bits set, for j < count,
+    /// summed in the order of k.
+    @inline(__always)
+    static func maskedSum(
+        _ sources: UnsafePointer<UnsafePointer<Float>>, _ sourceCount: Int, _ masks: UnsafePointer<UInt32>,
+        _ dst: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let d = UnsafeMutableRawPointer(dst)
+        var j = 0
+        while j + 8 <= count {
+            var sum = V()
+            for k in 0..<sourceCount {
+                let bits =
+                    UnsafeRawPointer(sources[k] + j).loadUnaligned(as: Bits.self)
+                    & UnsafeRawPointer(masks + k * count + j).loadUnaligned(as: Bits.self)
+                sum += unsafeBitCast(bits, to: V.self)
             }
+            d.storeBytes(of: sum, toByteOffset: j * 4, as: V.self)
+            j += 8
+        }
+        while j < count {
+            var sum: Float = 0
+            for k in 0..<sourceCount { sum += Float(bitPattern: sources[k][j].bitPattern & masks[k * count + j]) }
+            dst[j] = sum
+            j += 1
         }
     }
 }
