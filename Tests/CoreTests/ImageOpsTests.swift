@@ -23,6 +23,10 @@ struct ConvolutionCase: Sendable, CustomTestStringConvertible {
         ConvolutionCase(input: [2, 4, 8, 8], weight: [4, 2, 3, 3], stride: 1, padding: 1, groups: 2),
         ConvolutionCase(input: [4, 2, 2, 2], weight: [3, 2, 3, 3], stride: 1, padding: 1, groups: 1),
         ConvolutionCase(input: [3, 3, 1, 1], weight: [2, 3, 3, 3], stride: 1, padding: 1, groups: 1),
+        // The direct forward: planes of 16 and 64, a partial block of output channels, the first
+        // and last samples read from a padded copy and the middle one in place.
+        ConvolutionCase(input: [3, 5, 4, 4], weight: [6, 5, 3, 3], stride: 1, padding: 1, groups: 1),
+        ConvolutionCase(input: [2, 3, 8, 8], weight: [4, 3, 1, 1], stride: 1, padding: 0, groups: 1),
     ]
 }
 

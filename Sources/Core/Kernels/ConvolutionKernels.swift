@@ -73,6 +73,10 @@ enum ConvolutionKernels {
         _ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
     ) {
+        if convolvesDirectly(g) {
+            forwardDirect(g, x: x, weight: weight, bias: bias, out: out)
+            return
+        }
         let (k, plane, groupOut) = (g.patchSize, g.outputPlane, g.outputChannels / g.groups)
         let chunk = chunkSize(g)
         let shifts = g.isSameSize ? PlaneShifts(g) : nil
