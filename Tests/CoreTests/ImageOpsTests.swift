@@ -27,6 +27,9 @@ struct ConvolutionCase: Sendable, CustomTestStringConvertible {
         // and last samples read from a padded copy and the middle one in place.
         ConvolutionCase(input: [3, 5, 4, 4], weight: [6, 5, 3, 3], stride: 1, padding: 1, groups: 1),
         ConvolutionCase(input: [2, 3, 8, 8], weight: [4, 3, 1, 1], stride: 1, padding: 0, groups: 1),
+        // Rows of whole tiles (16 wide): the direct forward's zero-padded windows.
+        ConvolutionCase(input: [2, 3, 3, 16], weight: [5, 3, 3, 3], stride: 1, padding: 1, groups: 1),
+        ConvolutionCase(input: [2, 2, 1, 16], weight: [3, 2, 1, 1], stride: 1, padding: 0, groups: 1),
     ]
 }
 

@@ -114,6 +114,10 @@ enum ConvolutionKernels {
         _ g: ConvolutionGeometry, outputGradient gy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>
     ) {
+        if convolvesDirectly(g) {
+            inputGradientDirect(g, outputGradient: gy, weight: weight, out: out)
+            return
+        }
         let (k, plane, groupOut) = (g.patchSize, g.outputPlane, g.outputChannels / g.groups)
         // The same-size fold writes every plane; the general one adds into zeros.
         if !g.isSameSize { out.initialize(repeating: 0, count: g.batch * g.inputChannels * g.height * g.width) }
