@@ -2,7 +2,7 @@
 U-Net (Sources/Networks/Models/UNet.swift) at the shapes of recipes/digits-unet.yaml.
 
 usage: python3 scripts/bench/unet_torch.py [--shape digits|cifar] [--n 128] [--reps 5] [--steps 30]
-           [--warmup 5] [--threads 2] [--out FILE] [--tag TEXT]
+           [--warmup 5] [--threads 2] [--compile] [--out FILE] [--tag TEXT]
 
 Network: 1 x 8 x 8 images, base 32 channels, multipliers [1, 2, 2], 1 residual block per level,
 attention at side 2, GroupNorm with 8 groups, sinusoidal embedding of t (width 128, scale 1000)
@@ -149,6 +149,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out")
     p.add_argument("--tag", default="")
+    p.add_argument("--compile", action="store_true",
+                   help="torch.compile the network (the first step, which compiles, is reported as first_step_s)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -157,6 +159,7 @@ def main():
     model = (UNet(channels=3, side=32, base=64, mults=(1, 2, 2, 2), blocks=2, attn=(16,), groups=32, emb=256)
              if cifar else UNet())
     params = list(model.parameters())
+    network = torch.compile(model) if args.compile else model
     n = args.n or (32 if cifar else 128)
     image = (3, 32, 32) if cifar else (1, 8, 8)
 
@@ -167,7 +170,7 @@ def main():
         y = torch.randint(0, 11, (n,))
         for q in params:
             q.grad = None
-        loss = ((model(x, t, y) - eps) ** 2).mean()
+        loss = ((network(x, t, y) - eps) ** 2).mean()
         loss.backward()
         return loss
 
@@ -189,7 +192,7 @@ def main():
         busy.append(max(0.0, used - cpu) / max(wall, 1e-9))
         values.append(statistics.median(times) * 1e3)
     record = {
-        "workload": "unet-cifar" if cifar else "unet", "system": "torch-eager", "n": n, "threads": args.threads, "metric": "ms/step",
+        "workload": "unet-cifar" if cifar else "unet", "system": "torch-compile" if args.compile else "torch-eager", "n": n, "threads": args.threads, "metric": "ms/step",
         "values": values, "other_busy": busy, "first_step_s": first, "steps_per_rep": args.steps,
         "parameters": sum(q.numel() for q in params), "torch": torch.__version__,
         "python": platform.python_version(), "tag": args.tag,
