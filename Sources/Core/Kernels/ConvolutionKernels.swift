@@ -58,7 +58,9 @@ struct ConvolutionGeometry: Sendable, Equatable {
 ///
 /// The three products of a convolution — forward, input gradient (the transposed convolution)
 /// and weight gradient — share the unfolding; the input gradient folds its columns back (col2im).
-/// Chunks keep the unfolded buffer near `scratchLimit` floats.
+/// Chunks keep the unfolded buffer near `scratchLimit` floats. The forward and the input
+/// gradient of the same-size, one-group convolutions that `convolvesDirectly` accepts skip all
+/// this and run directly (DirectConvolutionKernels.swift).
 enum ConvolutionKernels {
     /// The largest unfolded buffer, in floats (8 MB).
     static let scratchLimit = 1 << 21

@@ -20,9 +20,10 @@ extension Tensor {
     /// H_out = ⌊(H + 2P − k_h)/S⌋ + 1,   W_out likewise           (x is 0 outside the image)
     /// ```
     /// Output channel o sees the input channels of its group (`groups` G splits both channel
-    /// counts into G equal parts; G = C_in = C_out is a depthwise convolution). Computed as one
-    /// sgemm per group and chunk of samples on the unfolded input (im2col). Differentiable to
-    /// any order in x, w and b.
+    /// counts into G equal parts; G = C_in = C_out is a depthwise convolution). Stride-1,
+    /// one-group convolutions that keep the image's size (3 × 3 with padding 1, 1 × 1) run
+    /// directly on the image, forward and input gradient; the others as one sgemm per group and
+    /// chunk of samples on the unfolded input (im2col). Differentiable to any order in x, w and b.
     ///
     /// - Parameters:
     ///   - stride: S, the step between output positions, in both directions.
