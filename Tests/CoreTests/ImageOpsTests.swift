@@ -30,6 +30,8 @@ struct ConvolutionCase: Sendable, CustomTestStringConvertible {
         // Rows of whole tiles (16 wide): the direct forward's zero-padded windows.
         ConvolutionCase(input: [2, 3, 3, 16], weight: [5, 3, 3, 3], stride: 1, padding: 1, groups: 1),
         ConvolutionCase(input: [2, 2, 1, 16], weight: [3, 2, 1, 1], stride: 1, padding: 0, groups: 1),
+        // One sample, a plane of one 8-float vector: the direct weight gradient's padded copies.
+        ConvolutionCase(input: [1, 3, 2, 4], weight: [2, 3, 3, 3], stride: 1, padding: 1, groups: 1),
     ]
 }
 
