@@ -91,7 +91,9 @@ struct GuidanceTests {
         let error = #expect(throws: SamplingSessionError.self) {
             try SamplingSession(options: .init(source: dir + "/run"), registry: exactRegistry).run()
         }
-        #expect(error?.description.contains("its network is not conditioned on labels") == true)
+        #expect(
+            error?.description.contains("its network is not conditioned on labels") == true,
+            "\(error?.description ?? "no error")")
 
         let negative = trainingResolutionError(Self.recipe(guidance: "{ scale: -1 }"))
         #expect(negative?.description.contains("guidance.scale") == true)

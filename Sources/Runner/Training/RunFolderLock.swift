@@ -9,7 +9,7 @@ import Foundation
 ///
 /// `train` (fresh or `--resume`) holds it for the whole command, as do `sample`, `evaluate`,
 /// `likelihood`, `encode`, `decode` and `plot` when they write into a run folder; a second
-/// writer stops at once with `RunFolderError.inUse`, naming the holder's pid. The kernel drops
+/// writer stops within 0.2 s with `RunFolderError.inUse`, naming the holder's pid. The kernel drops
 /// the lock when its descriptor closes, so also when the holder dies (even by `kill -9`); the
 /// `.lock` file itself stays (removing it would let two processes lock two different files).
 ///
@@ -35,8 +35,14 @@ package struct RunFolderLock: Sendable {
         guard descriptor >= 0 else {
             throw .lockFailed(path: folder, reason: String(cString: strerror(errno)))
         }
-        var result: Int32
-        repeat { result = flock(descriptor, LOCK_EX | LOCK_NB) } while result != 0 && errno == EINTR
+        var result = Self.tryLock(descriptor)
+        // A holder that has just let go can still share its lock for a moment: a child that
+        // another thread of its process spawned keeps a copy of the descriptor until its exec
+        // closes it. Try again for up to 0.2 s before calling the folder in use.
+        for _ in 0..<20 where result != 0 && errno == EWOULDBLOCK {
+            usleep(10_000)
+            result = Self.tryLock(descriptor)
+        }
         guard result == 0 else {
             let code = errno
             let holder = Self.holder(descriptor)
@@ -48,6 +54,13 @@ package struct RunFolderLock: Sendable {
         _ = ftruncate(descriptor, 0)
         _ = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
         self.descriptor = descriptor
+    }
+
+    /// flock(LOCK_EX | LOCK_NB), again when a signal interrupts it.
+    private static func tryLock(_ descriptor: Int32) -> Int32 {
+        var result: Int32
+        repeat { result = flock(descriptor, LOCK_EX | LOCK_NB) } while result != 0 && errno == EINTR
+        return result
     }
 
     /// Unlocks the folder; call once, when the command's writing is done.
