@@ -35,12 +35,18 @@ struct GradientCase: Sendable, CustomTestStringConvertible {
     let shapes: [[Int]]
     let domains: [InputDomain]
     let f: @Sendable ([Tensor]) -> Tensor
+    /// The finite-difference step (relative, as `checkGradients` takes it).
+    let step: Double
 
-    init(_ name: String, _ shapes: [[Int]], _ domains: [InputDomain], _ f: @escaping @Sendable ([Tensor]) -> Tensor) {
+    init(
+        _ name: String, _ shapes: [[Int]], _ domains: [InputDomain], step: Double = 1e-3,
+        _ f: @escaping @Sendable ([Tensor]) -> Tensor
+    ) {
         precondition(shapes.count == domains.count, "\(name): one domain per input")
         self.name = name
         self.shapes = shapes
         self.domains = domains
+        self.step = step
         self.f = f
     }
 

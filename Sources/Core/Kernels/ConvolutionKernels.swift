@@ -75,6 +75,10 @@ enum ConvolutionKernels {
         _ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
     ) {
+        if convolvesByWinograd(g) {
+            forwardWinograd(g, x: x, weight: weight, bias: bias, out: out)
+            return
+        }
         if convolvesDirectly(g) {
             forwardDirect(g, x: x, weight: weight, bias: bias, out: out)
             return
@@ -154,6 +158,10 @@ enum ConvolutionKernels {
         _ g: ConvolutionGeometry, x: UnsafePointer<Float>, outputGradient gy: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>
     ) {
+        if convolvesByWinograd(g) {
+            weightGradientWinograd(g, x: x, outputGradient: gy, out: out)
+            return
+        }
         let (k, plane, groupOut) = (g.patchSize, g.outputPlane, g.outputChannels / g.groups)
         let chunk = chunkSize(g)
         let shifts = g.isSameSize ? PlaneShifts(g) : nil

@@ -103,7 +103,7 @@ extension ConvolutionKernels {
             batch: g.batch, inputChannels: g.outputChannels, height: g.height, width: g.width,
             outputChannels: g.inputChannels, kernelHeight: kh, kernelWidth: kw, stride: 1, padding: g.padding,
             groups: 1)
-        forwardDirect(transpose, x: gy, weight: turned, bias: nil, out: out)
+        forward(transpose, x: gy, weight: turned, bias: nil, out: out)
     }
 
     /// The tiles of `samples`. The first and last samples of x are read from a copy with `margin`

@@ -1,0 +1,364 @@
+/// Winograd's minimal filtering F(2 × 2, 3 × 3) for the 3 × 3 convolutions with padding 1 and
+/// stride 1 of image U-Nets (one group): 16 products per 2 × 2 outputs where the definition takes
+/// 36, so 2.25× fewer multiply-adds, as 16 matrix products per convolution.
+///
+/// With the 4 × 4 input patch d of a tile (rows 2·ty − 1 ..< 2·ty + 3, zeros outside the image),
+/// the 3 × 3 kernel g and
+///
+///     Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
+///     Aᵀ = [1 1 1 0; 0 1 −1 −1],
+///
+/// the tile's outputs are Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A (Lavin & Gray 2016). Summed over input
+/// channels, each of the 16 entries ξ of the 4 × 4 transforms is one product
+/// M_ξ [C_out × tiles] = U_ξ [C_out × C_in] · V_ξ [C_in × tiles] (OpenBLAS, one thread per shard).
+/// The transforms are additions and halvings only, so the result differs from the definition
+/// by rounding alone. The input gradient is a convolution of the same kind (the kernel turned
+/// by 180°, `inputGradientDirect`); the weight gradient is the adjoint of the same chain:
+///
+///     dM = A·dY·Aᵀ,  dU_ξ = Σ_tiles dM_ξ · V_ξᵀ,  dg = Gᵀ·dU·G.
+extension ConvolutionKernels {
+    /// Whether `g` runs by Winograd's F(2 × 2, 3 × 3): a 3 × 3 kernel, padding 1, stride 1, one
+    /// group, on rows of at least `winogradWidth` pixels.
+    static func convolvesByWinograd(_ g: ConvolutionGeometry) -> Bool {
+        g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding == 1 && g.groups == 1
+            && g.batch > 0 && g.width >= winogradWidth
+    }
+
+    /// The narrowest image rows Winograd's path takes: its transforms run along a row of tiles, so
+    /// on 8 × 8 and smaller planes (4 tiles a row or fewer) they cost more than the 2.25× fewer
+    /// products save, and the direct kernels (DirectConvolutionKernels.swift) run those.
+    static let winogradWidth = 16
+
+    /// The 2 × 2 tiles of a plane.
+    private struct WinogradTiles {
+        let rows: Int
+        let columns: Int
+        var perPlane: Int { rows * columns }
+
+        init(_ g: ConvolutionGeometry) {
+            rows = (g.height + 1) / 2
+            columns = (g.width + 1) / 2
+        }
+    }
+
+    /// Samples per pass of the transforms: the input and output transforms of a pass together stay
+    /// near `scratchLimit` floats.
+    private static func winogradChunk(_ g: ConvolutionGeometry, samples: Int) -> Int {
+        let perSample = 16 * (g.inputChannels + g.outputChannels) * WinogradTiles(g).perPlane
+        return Swift.max(1, Swift.min(samples, scratchLimit / Swift.max(1, perSample)))
+    }
+
+    /// The distance between the 16 matrices of a transform holding `count` floats each: whole
+    /// 64-byte lines, 5 lines past a multiple of 4 KB. The transforms read or write the 16 at
+    /// once; a multiple of 4 KB apart (as 64 channels × 512 tiles are), their streams would all
+    /// fall into the same sets of L1 and evict each other on every access.
+    static func winogradStride(_ count: Int) -> Int {
+        (count + 1023) / 1024 * 1024 + 80
+    }
+
+    /// The sample ranges that run on separate threads: one piece inside a shard region.
+    private static func winogradPieces(_ g: ConvolutionGeometry) -> [Range<Int>] {
+        let threads = Compute.insideShard ? 1 : Swift.min(Compute.threadCount, g.batch)
+        return Compute.shardRanges(count: g.batch, rows: (g.batch + threads - 1) / threads)
+    }
+
+    /// y = conv(x, w) + b (`convolvesByWinograd(g)` must hold).
+    static func forwardWinograd(
+        _ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
+    ) {
+        let (inputs, outputs) = (g.inputChannels, g.outputChannels)
+        let weightStride = winogradStride(outputs * inputs)
+        let transformed = UnsafeMutablePointer<Float>.allocate(capacity: 16 * weightStride)
+        defer { transformed.deallocate() }
+        transformWeights(weight, outputs: outputs, inputs: inputs, into: transformed, stride: weightStride)
+        let pieces = winogradPieces(g)
+        let pointers = UncheckedSendable((x, UnsafePointer(transformed), bias, out))
+        Compute.forEachShard(pieces.count) { piece in
+            let (x, transformed, bias, out) = pointers.value
+            let tiles = WinogradTiles(g)
+            let samples = pieces[piece]
+            let chunk = winogradChunk(g, samples: samples.count)
+            let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * winogradStride(inputs * chunk * tiles.perPlane))
+            let m = UnsafeMutablePointer<Float>.allocate(
+                capacity: 16 * winogradStride(outputs * chunk * tiles.perPlane))
+            defer {
+                v.deallocate()
+                m.deallocate()
+            }
+            for first in stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
+                let part = first..<Swift.min(samples.upperBound, first + chunk)
+                let count = part.count * tiles.perPlane
+                let (inputStride, outputStride) = (winogradStride(inputs * count), winogradStride(outputs * count))
+                transformInput(g, x, part, into: v, stride: inputStride)
+                for xi in 0..<16 {
+                    MatrixKernels.gemm(
+                        transposeA: false, transposeB: false, m: outputs, n: count, k: inputs,
+                        transformed + xi * weightStride, v + xi * inputStride, m + xi * outputStride)
+                }
+                transformOutput(g, m, stride: outputStride, bias: bias, part, into: out)
+            }
+        }
+    }
+
+    /// gw = Σ_samples gy ⋆ x (`convolvesByWinograd(g)` must hold); writes every element of `out`.
+    static func weightGradientWinograd(
+        _ g: ConvolutionGeometry, x: UnsafePointer<Float>, outputGradient gy: UnsafePointer<Float>,
+        out: UnsafeMutablePointer<Float>
+    ) {
+        let (inputs, outputs) = (g.inputChannels, g.outputChannels)
+        let pieces = winogradPieces(g)
+        let weightStride = winogradStride(outputs * inputs)
+        let size = 16 * weightStride
+        // dU for each piece, summed after.
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: pieces.count * size)
+        defer { partial.deallocate() }
+        let pointers = UncheckedSendable((x, gy, partial))
+        Compute.forEachShard(pieces.count) { piece in
+            let (x, gy, partial) = pointers.value
+            let tiles = WinogradTiles(g)
+            let samples = pieces[piece]
+            let chunk = winogradChunk(g, samples: samples.count)
+            let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * winogradStride(inputs * chunk * tiles.perPlane))
+            let dm = UnsafeMutablePointer<Float>.allocate(
+                capacity: 16 * winogradStride(outputs * chunk * tiles.perPlane))
+            defer {
+                v.deallocate()
+                dm.deallocate()
+            }
+            let du = partial + piece * size
+            for first in stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
+                let part = first..<Swift.min(samples.upperBound, first + chunk)
+                let count = part.count * tiles.perPlane
+                let (inputStride, outputStride) = (winogradStride(inputs * count), winogradStride(outputs * count))
+                transformInput(g, x, part, into: v, stride: inputStride)
+                transformOutputGradient(g, gy, part, into: dm, stride: outputStride)
+                for xi in 0..<16 {
+                    MatrixKernels.gemm(
+                        transposeA: false, transposeB: true, m: outputs, n: inputs, k: count,
+                        dm + xi * outputStride, v + xi * inputStride, beta: first == samples.lowerBound ? 0 : 1,
+                        du + xi * weightStride)
+                }
+            }
+        }
+        for piece in 1..<Swift.max(1, pieces.count) {
+            let du = partial + piece * size
+            for i in 0..<size { partial[i] += du[i] }
+        }
+        transformWeightGradient(partial, outputs: outputs, inputs: inputs, stride: weightStride, into: out)
+    }
+
+    /// U_ξ[o, c] = (G·w[o, c]·Gᵀ)_ξ, as 16 matrices [C_out][C_in] `stride` floats apart.
+    private static func transformWeights(
+        _ w: UnsafePointer<Float>, outputs: Int, inputs: Int, into u: UnsafeMutablePointer<Float>, stride plane: Int
+    ) {
+        for o in 0..<outputs {
+            for c in 0..<inputs {
+                let k = w + (o * inputs + c) * 9
+                // G·g by columns j: g₀ⱼ, ½(g₀ⱼ + g₁ⱼ + g₂ⱼ), ½(g₀ⱼ − g₁ⱼ + g₂ⱼ), g₂ⱼ.
+                let (a, b, e) = (
+                    SIMD4(k[0], k[1], k[2], 0), SIMD4(k[3], k[4], k[5], 0), SIMD4(k[6], k[7], k[8], 0)
+                )
+                let rows = (a, 0.5 * (a + b + e), 0.5 * (a - b + e), e)
+                for i in 0..<4 {
+                    let r: SIMD4<Float>
+                    switch i {
+                    case 0: r = rows.0
+                    case 1: r = rows.1
+                    case 2: r = rows.2
+                    default: r = rows.3
+                    }
+                    // (G·g)ᵢ·Gᵀ: r₀, ½(r₀ + r₁ + r₂), ½(r₀ − r₁ + r₂), r₂.
+                    let base = u + (i * 4) * plane + o * inputs + c
+                    base[0] = r[0]
+                    base[plane] = 0.5 * (r[0] + r[1] + r[2])
+                    base[2 * plane] = 0.5 * (r[0] - r[1] + r[2])
+                    base[3 * plane] = r[2]
+                }
+            }
+        }
+    }
+
+    /// dw[o, c] = Gᵀ·dU[o, c]·G for dU as 16 matrices [C_out][C_in] `stride` floats apart.
+    private static func transformWeightGradient(
+        _ du: UnsafePointer<Float>, outputs: Int, inputs: Int, stride plane: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        for o in 0..<outputs {
+            for c in 0..<inputs {
+                let at = o * inputs + c
+                // Gᵀ·X by columns j: x₀ⱼ + ½(x₁ⱼ + x₂ⱼ), ½(x₁ⱼ − x₂ⱼ), ½(x₁ⱼ + x₂ⱼ) + x₃ⱼ.
+                var x = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
+                for j in 0..<4 {
+                    x.0[j] = du[j * plane + at]
+                    x.1[j] = du[(4 + j) * plane + at]
+                    x.2[j] = du[(8 + j) * plane + at]
+                    x.3[j] = du[(12 + j) * plane + at]
+                }
+                let q = (x.0 + 0.5 * (x.1 + x.2), 0.5 * (x.1 - x.2), 0.5 * (x.1 + x.2) + x.3)
+                // Each row r of Gᵀ·X times G: r₀ + ½(r₁ + r₂), ½(r₁ − r₂), ½(r₁ + r₂) + r₃.
+                let k = out + at * 9
+                for i in 0..<3 {
+                    let r = i == 0 ? q.0 : i == 1 ? q.1 : q.2
+                    k[i * 3] = r[0] + 0.5 * (r[1] + r[2])
+                    k[i * 3 + 1] = 0.5 * (r[1] - r[2])
+                    k[i * 3 + 2] = 0.5 * (r[1] + r[2]) + r[3]
+                }
+            }
+        }
+    }
+
+    /// V_ξ[c, t] = (Bᵀ·d·B)_ξ for the tiles t of `samples` (sample-major, then tile rows), as
+    /// 16 matrices [C_in][tiles] `stride` floats apart.
+    private static func transformInput(
+        _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, _ samples: Range<Int>, into v: UnsafeMutablePointer<Float>,
+        stride rowStride: Int
+    ) {
+        let tiles = WinogradTiles(g)
+        let (height, width, channels) = (g.height, g.width, g.inputChannels)
+        let count = samples.count * tiles.perPlane
+        // The plane with a border of zeros (rows −1 ..< 2·rows + 1, columns −1 ..< 2·columns + 1),
+        // each row with its even columns first and its odd ones after, so that a tile's four
+        // columns are entries tx and tx + 1 of each half and the column step below runs over
+        // contiguous floats.
+        let half = tiles.columns + 1
+        let (paddedRows, paddedColumns) = (2 * tiles.rows + 2, 2 * half)
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedRows * paddedColumns)
+        let combined = UnsafeMutablePointer<Float>.allocate(capacity: 4 * paddedColumns)
+        defer {
+            padded.deallocate()
+            combined.deallocate()
+        }
+        padded.initialize(repeating: 0, count: paddedRows * paddedColumns)
+        combined.initialize(repeating: 0, count: 4 * paddedColumns)
+        for c in 0..<channels {
+            for (index, n) in samples.enumerated() {
+                let image = x + (n * channels + c) * height * width
+                for r in 0..<height {
+                    // Image column j is padded column j + 1: odd j are even padded columns.
+                    let (even, odd) = (padded + (r + 1) * paddedColumns, padded + (r + 1) * paddedColumns + half)
+                    let line = image + r * width
+                    for q in 0..<(width / 2) {
+                        odd[q] = line[2 * q]
+                        even[q + 1] = line[2 * q + 1]
+                    }
+                    if width % 2 == 1 { odd[width / 2] = line[width - 1] }
+                }
+                for ty in 0..<tiles.rows {
+                    // Bᵀ·d on whole rows: d₀ − d₂, d₁ + d₂, d₂ − d₁, d₁ − d₃.
+                    let r0 = padded + 2 * ty * paddedColumns
+                    let (r1, r2, r3) = (r0 + paddedColumns, r0 + 2 * paddedColumns, r0 + 3 * paddedColumns)
+                    let (s0, s1, s2, s3) = (
+                        combined, combined + paddedColumns, combined + 2 * paddedColumns, combined + 3 * paddedColumns
+                    )
+                    for q in 0..<paddedColumns {
+                        s0[q] = r0[q] - r2[q]
+                        s1[q] = r1[q] + r2[q]
+                        s2[q] = r2[q] - r1[q]
+                        s3[q] = r1[q] - r3[q]
+                    }
+                    // ·B on each tile's columns a, b, e, d = even[tx], odd[tx], even[tx + 1], odd[tx + 1]:
+                    // a − e, b + e, e − b, b − d.
+                    let first = c * count + index * tiles.perPlane + ty * tiles.columns
+                    for i in 0..<4 {
+                        let (even, odd) = (combined + i * paddedColumns, combined + i * paddedColumns + half)
+                        let row = v + 4 * i * rowStride + first
+                        let (row1, row2, row3) = (row + rowStride, row + 2 * rowStride, row + 3 * rowStride)
+                        for tx in 0..<tiles.columns {
+                            row[tx] = even[tx] - even[tx + 1]
+                            row1[tx] = odd[tx] + even[tx + 1]
+                            row2[tx] = even[tx + 1] - odd[tx]
+                            row3[tx] = odd[tx] - odd[tx + 1]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// y = Aᵀ·M·A + b for the tiles of `samples`, M as 16 matrices [C_out][tiles] `stride` floats
+    /// apart; outputs past an odd height or width are dropped.
+    private static func transformOutput(
+        _ g: ConvolutionGeometry, _ m: UnsafePointer<Float>, stride rowStride: Int, bias: UnsafePointer<Float>?,
+        _ samples: Range<Int>, into out: UnsafeMutablePointer<Float>
+    ) {
+        let tiles = WinogradTiles(g)
+        let (height, width, outputs) = (g.height, g.width, g.outputChannels)
+        let count = samples.count * tiles.perPlane
+        let columns = tiles.columns
+        // Aᵀ·M for one row of tiles, [2 rows][4 columns][tiles]: each loop runs over contiguous tiles.
+        let z = UnsafeMutablePointer<Float>.allocate(capacity: 8 * columns)
+        defer { z.deallocate() }
+        for o in 0..<outputs {
+            let b = bias?[o] ?? 0
+            for (index, n) in samples.enumerated() {
+                let plane = out + (n * outputs + o) * height * width
+                for ty in 0..<tiles.rows {
+                    let first = m + o * count + index * tiles.perPlane + ty * columns
+                    // Aᵀ·M, column j: m₀ⱼ + m₁ⱼ + m₂ⱼ and m₁ⱼ − m₂ⱼ − m₃ⱼ.
+                    for j in 0..<4 {
+                        let (m0, m1) = (first + j * rowStride, first + (4 + j) * rowStride)
+                        let (m2, m3) = (first + (8 + j) * rowStride, first + (12 + j) * rowStride)
+                        let (z0, z1) = (z + j * columns, z + (4 + j) * columns)
+                        for tx in 0..<columns {
+                            z0[tx] = m0[tx] + m1[tx] + m2[tx]
+                            z1[tx] = m1[tx] - m2[tx] - m3[tx]
+                        }
+                    }
+                    // ·A: outputs 2·tx and 2·tx + 1 of row 2·ty + r are z₀ + z₁ + z₂ and z₁ − z₂ − z₃.
+                    for r in 0..<2 where 2 * ty + r < height {
+                        let line = plane + (2 * ty + r) * width
+                        let (c0, c1, c2, c3) = (
+                            z + 4 * r * columns, z + (4 * r + 1) * columns, z + (4 * r + 2) * columns,
+                            z + (4 * r + 3) * columns
+                        )
+                        let whole = width / 2
+                        for tx in 0..<whole {
+                            line[2 * tx] = c0[tx] + c1[tx] + c2[tx] + b
+                            line[2 * tx + 1] = c1[tx] - c2[tx] - c3[tx] + b
+                        }
+                        if width % 2 == 1 { line[2 * whole] = c0[whole] + c1[whole] + c2[whole] + b }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dM_ξ[o, t] = (A·dY·Aᵀ)_ξ for the tiles of `samples` (dY zero past an odd height or width),
+    /// as 16 matrices [C_out][tiles] `stride` floats apart.
+    private static func transformOutputGradient(
+        _ g: ConvolutionGeometry, _ gy: UnsafePointer<Float>, _ samples: Range<Int>,
+        into dm: UnsafeMutablePointer<Float>, stride rowStride: Int
+    ) {
+        let tiles = WinogradTiles(g)
+        let (height, width, outputs) = (g.height, g.width, g.outputChannels)
+        let count = samples.count * tiles.perPlane
+        for o in 0..<outputs {
+            for (index, n) in samples.enumerated() {
+                let plane = gy + (n * outputs + o) * height * width
+                for ty in 0..<tiles.rows {
+                    let (y0, y1) = (2 * ty, 2 * ty + 1)
+                    let first = dm + o * count + index * tiles.perPlane + ty * tiles.columns
+                    for tx in 0..<tiles.columns {
+                        let (x0, x1) = (2 * tx, 2 * tx + 1)
+                        let d00 = plane[y0 * width + x0]
+                        let d01 = x1 < width ? plane[y0 * width + x1] : 0
+                        let d10 = y1 < height ? plane[y1 * width + x0] : 0
+                        let d11 = y1 < height && x1 < width ? plane[y1 * width + x1] : 0
+                        // A·dY, rows: dy₀, dy₀ + dy₁, dy₀ − dy₁, −dy₁; then each row (a, b)·Aᵀ =
+                        // (a, a + b, a − b, −b).
+                        let a = SIMD4(d00, d00 + d10, d00 - d10, -d10)
+                        let b = SIMD4(d01, d01 + d11, d01 - d11, -d11)
+                        let (sum, difference) = (a + b, a - b)
+                        let e = first + tx
+                        for i in 0..<4 {
+                            e[4 * i * rowStride] = a[i]
+                            e[(4 * i + 1) * rowStride] = sum[i]
+                            e[(4 * i + 2) * rowStride] = difference[i]
+                            e[(4 * i + 3) * rowStride] = -b[i]
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
