@@ -32,6 +32,8 @@ struct ConvolutionCase: Sendable, CustomTestStringConvertible {
         ConvolutionCase(input: [2, 2, 1, 16], weight: [3, 2, 1, 1], stride: 1, padding: 0, groups: 1),
         // One sample, a plane of one 8-float vector: the direct weight gradient's padded copies.
         ConvolutionCase(input: [1, 3, 2, 4], weight: [2, 3, 3, 3], stride: 1, padding: 1, groups: 1),
+        // A same-size 5 × 5 kernel: the direct forward's masks (3 × 3 ones run by Winograd).
+        ConvolutionCase(input: [3, 3, 4, 4], weight: [4, 3, 5, 5], stride: 1, padding: 2, groups: 1),
         // Rows of 16 or more: Winograd's F(2 × 2, 3 × 3), with an odd height and width.
         ConvolutionCase(input: [2, 3, 3, 17], weight: [4, 3, 3, 3], stride: 1, padding: 1, groups: 1),
     ]

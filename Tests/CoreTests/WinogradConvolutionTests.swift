@@ -3,9 +3,9 @@ import Testing
 
 @testable import ScoreKitCore
 
-/// Winograd's F(2 × 2, 3 × 3) path, called directly (the dispatch sends it rows of 16 or more
-/// pixels only) on every kind of plane: even and odd sides, a single pixel, more input than
-/// output channels and the reverse. Its forward and weight gradient are compared with the
+/// Winograd's F(2 × 2, 3 × 3) path on every kind of plane: rows of 16 pixels or more (transforms
+/// along rows of tiles) and narrower (channels last), even and odd sides, a single pixel, channel
+/// counts that are not whole vectors, more input than output channels and the reverse. Its forward and weight gradient are compared with the
 /// definitions summed in Double; its transforms only add and halve, so the difference is rounding
 /// alone: a few 1e-7 of the largest value.
 @Suite("Winograd convolutions")
@@ -103,15 +103,19 @@ struct WinogradConvolutionTests {
             gradientError <= 2e-6 * max(1, gradientLargest), "weight gradient: \(gradientError) of \(gradientLargest)")
     }
 
-    /// The dispatch: rows of 16 pixels or more take Winograd's path, narrower ones the direct one.
+    /// The dispatch: every 3 × 3 convolution with padding 1, stride 1 and one group, at any size;
+    /// not 1 × 1, strided or grouped ones.
     @Test func dispatch() {
-        func geometry(_ width: Int) -> ConvolutionGeometry {
+        func geometry(width: Int, kernel: Int = 3, stride: Int = 1, groups: Int = 1) -> ConvolutionGeometry {
             ConvolutionGeometry(
-                batch: 2, inputChannels: 4, height: 8, width: width, outputChannels: 4, kernelHeight: 3,
-                kernelWidth: 3, stride: 1, padding: 1, groups: 1)
+                batch: 2, inputChannels: 4, height: 8, width: width, outputChannels: 4, kernelHeight: kernel,
+                kernelWidth: kernel, stride: stride, padding: kernel / 2, groups: groups)
         }
-        #expect(ConvolutionKernels.convolvesByWinograd(geometry(16)))
-        #expect(ConvolutionKernels.convolvesByWinograd(geometry(33)))
-        #expect(!ConvolutionKernels.convolvesByWinograd(geometry(8)))
+        #expect(ConvolutionKernels.convolvesByWinograd(geometry(width: 16)))
+        #expect(ConvolutionKernels.convolvesByWinograd(geometry(width: 33)))
+        #expect(ConvolutionKernels.convolvesByWinograd(geometry(width: 1)))
+        #expect(!ConvolutionKernels.convolvesByWinograd(geometry(width: 8, kernel: 1)))
+        #expect(!ConvolutionKernels.convolvesByWinograd(geometry(width: 8, stride: 2)))
+        #expect(!ConvolutionKernels.convolvesByWinograd(geometry(width: 8, groups: 2)))
     }
 }

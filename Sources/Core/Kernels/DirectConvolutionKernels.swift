@@ -1,6 +1,7 @@
-/// The forward convolution without an unfolded copy, for the same-size convolutions of image
-/// U-Nets (3 × 3 with padding 1, 1 × 1; stride 1, one group) on planes of whole 16-float blocks
-/// (4 × 4, 8 × 8, 16 × 16, 32 × 32).
+/// The forward convolution without an unfolded copy, for same-size convolutions (stride 1, one
+/// group: the 1 × 1 convolutions of image U-Nets; their 3 × 3 ones run by Winograd,
+/// WinogradConvolutionKernels.swift) on planes of whole 16-float blocks (4 × 4, 8 × 8, 16 × 16,
+/// 32 × 32) or planes that divide one.
 ///
 /// Kernel offset k reads the plane shifted by `shift_k` under its output mask (`PlaneShifts`), so
 /// a tile of 4 output channels × 16 positions of one sample accumulates, over offsets k and

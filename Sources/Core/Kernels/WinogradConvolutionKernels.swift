@@ -18,19 +18,20 @@
 ///     dM = A·dY·Aᵀ,  dU_ξ = Σ_tiles dM_ξ · V_ξᵀ,  dg = Gᵀ·dU·G.
 extension ConvolutionKernels {
     /// Whether `g` runs by Winograd's F(2 × 2, 3 × 3): a 3 × 3 kernel, padding 1, stride 1, one
-    /// group, on rows of at least `winogradWidth` pixels.
+    /// group. Rows of `winogradWidth` pixels or more run the transforms along rows of tiles (this
+    /// file), narrower ones channels last (WinogradChannelKernels.swift).
     static func convolvesByWinograd(_ g: ConvolutionGeometry) -> Bool {
         g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padding == 1 && g.groups == 1
-            && g.batch > 0 && g.width >= winogradWidth
+            && g.batch > 0
     }
 
-    /// The narrowest image rows Winograd's path takes: its transforms run along a row of tiles, so
-    /// on 8 × 8 and smaller planes (4 tiles a row or fewer) they cost more than the 2.25× fewer
-    /// products save, and the direct kernels (DirectConvolutionKernels.swift) run those.
+    /// The narrowest image rows whose transforms run along rows of tiles: on 8 × 8 and smaller
+    /// planes a row holds 4 tiles or fewer, too few for vectors, and the transforms run across
+    /// channels instead.
     static let winogradWidth = 16
 
     /// The 2 × 2 tiles of a plane.
-    private struct WinogradTiles {
+    struct WinogradTiles {
         let rows: Int
         let columns: Int
         var perPlane: Int { rows * columns }
@@ -43,7 +44,7 @@ extension ConvolutionKernels {
 
     /// Samples per pass of the transforms: the input and output transforms of a pass together stay
     /// near `scratchLimit` floats.
-    private static func winogradChunk(_ g: ConvolutionGeometry, samples: Int) -> Int {
+    static func winogradChunk(_ g: ConvolutionGeometry, samples: Int) -> Int {
         let perSample = 16 * (g.inputChannels + g.outputChannels) * WinogradTiles(g).perPlane
         return Swift.max(1, Swift.min(samples, scratchLimit / Swift.max(1, perSample)))
     }
@@ -57,7 +58,7 @@ extension ConvolutionKernels {
     }
 
     /// The sample ranges that run on separate threads: one piece inside a shard region.
-    private static func winogradPieces(_ g: ConvolutionGeometry) -> [Range<Int>] {
+    static func winogradPieces(_ g: ConvolutionGeometry) -> [Range<Int>] {
         let threads = Compute.insideShard ? 1 : Swift.min(Compute.threadCount, g.batch)
         return Compute.shardRanges(count: g.batch, rows: (g.batch + threads - 1) / threads)
     }
@@ -67,6 +68,10 @@ extension ConvolutionKernels {
         _ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
     ) {
+        guard g.width >= winogradWidth else {
+            forwardWinogradChannels(g, x: x, weight: weight, bias: bias, out: out)
+            return
+        }
         let (inputs, outputs) = (g.inputChannels, g.outputChannels)
         let weightStride = winogradStride(outputs * inputs)
         let transformed = UnsafeMutablePointer<Float>.allocate(capacity: 16 * weightStride)
@@ -106,6 +111,10 @@ extension ConvolutionKernels {
         _ g: ConvolutionGeometry, x: UnsafePointer<Float>, outputGradient gy: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>
     ) {
+        guard g.width >= winogradWidth else {
+            weightGradientWinogradChannels(g, x: x, outputGradient: gy, out: out)
+            return
+        }
         let (inputs, outputs) = (g.inputChannels, g.outputChannels)
         let pieces = winogradPieces(g)
         let weightStride = winogradStride(outputs * inputs)
@@ -148,12 +157,18 @@ extension ConvolutionKernels {
         transformWeightGradient(partial, outputs: outputs, inputs: inputs, stride: weightStride, into: out)
     }
 
-    /// U_ξ[o, c] = (G·w[o, c]·Gᵀ)_ξ, as 16 matrices [C_out][C_in] `stride` floats apart.
-    private static func transformWeights(
-        _ w: UnsafePointer<Float>, outputs: Int, inputs: Int, into u: UnsafeMutablePointer<Float>, stride plane: Int
+    /// U_ξ[o, c] = (G·w[o, c]·Gᵀ)_ξ, as 16 matrices `stride` floats apart, entry (o, c) of each at
+    /// o·`outputStep` + c·`inputStep` ([C_out][C_in] by default).
+    static func transformWeights(
+        _ w: UnsafePointer<Float>, outputs: Int, inputs: Int, into u: UnsafeMutablePointer<Float>, stride plane: Int,
+        outputStep: Int? = nil, inputStep: Int = 1
     ) {
-        for o in 0..<outputs {
-            for c in 0..<inputs {
+        let outputStep = outputStep ?? inputs
+        // Along the matrices' rows: their 16 write streams then run forward.
+        let outputsInner = outputStep < inputStep
+        for outer in 0..<(outputsInner ? inputs : outputs) {
+            for inner in 0..<(outputsInner ? outputs : inputs) {
+                let (o, c) = outputsInner ? (inner, outer) : (outer, inner)
                 let k = w + (o * inputs + c) * 9
                 // G·g by columns j: g₀ⱼ, ½(g₀ⱼ + g₁ⱼ + g₂ⱼ), ½(g₀ⱼ − g₁ⱼ + g₂ⱼ), g₂ⱼ.
                 let (a, b, e) = (
@@ -169,7 +184,7 @@ extension ConvolutionKernels {
                     default: r = rows.3
                     }
                     // (G·g)ᵢ·Gᵀ: r₀, ½(r₀ + r₁ + r₂), ½(r₀ − r₁ + r₂), r₂.
-                    let base = u + (i * 4) * plane + o * inputs + c
+                    let base = u + (i * 4) * plane + o * outputStep + c * inputStep
                     base[0] = r[0]
                     base[plane] = 0.5 * (r[0] + r[1] + r[2])
                     base[2 * plane] = 0.5 * (r[0] - r[1] + r[2])
@@ -179,13 +194,19 @@ extension ConvolutionKernels {
         }
     }
 
-    /// dw[o, c] = Gᵀ·dU[o, c]·G for dU as 16 matrices [C_out][C_in] `stride` floats apart.
-    private static func transformWeightGradient(
-        _ du: UnsafePointer<Float>, outputs: Int, inputs: Int, stride plane: Int, into out: UnsafeMutablePointer<Float>
+    /// dw[o, c] = Gᵀ·dU[o, c]·G for dU as 16 matrices `stride` floats apart, entry (o, c) of each
+    /// at o·`outputStep` + c·`inputStep` ([C_out][C_in] by default).
+    static func transformWeightGradient(
+        _ du: UnsafePointer<Float>, outputs: Int, inputs: Int, stride plane: Int, into out: UnsafeMutablePointer<Float>,
+        outputStep: Int? = nil, inputStep: Int = 1
     ) {
-        for o in 0..<outputs {
-            for c in 0..<inputs {
-                let at = o * inputs + c
+        let outputStep = outputStep ?? inputs
+        // Along the matrices' rows: their 16 read streams then run forward.
+        let outputsInner = outputStep < inputStep
+        for outer in 0..<(outputsInner ? inputs : outputs) {
+            for inner in 0..<(outputsInner ? outputs : inputs) {
+                let (o, c) = outputsInner ? (inner, outer) : (outer, inner)
+                let at = o * outputStep + c * inputStep
                 // Gᵀ·X by columns j: x₀ⱼ + ½(x₁ⱼ + x₂ⱼ), ½(x₁ⱼ − x₂ⱼ), ½(x₁ⱼ + x₂ⱼ) + x₃ⱼ.
                 var x = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
                 for j in 0..<4 {
@@ -196,7 +217,7 @@ extension ConvolutionKernels {
                 }
                 let q = (x.0 + 0.5 * (x.1 + x.2), 0.5 * (x.1 - x.2), 0.5 * (x.1 + x.2) + x.3)
                 // Each row r of Gᵀ·X times G: r₀ + ½(r₁ + r₂), ½(r₁ − r₂), ½(r₁ + r₂) + r₃.
-                let k = out + at * 9
+                let k = out + (o * inputs + c) * 9
                 for i in 0..<3 {
                     let r = i == 0 ? q.0 : i == 1 ? q.1 : q.2
                     k[i * 3] = r[0] + 0.5 * (r[1] + r[2])
