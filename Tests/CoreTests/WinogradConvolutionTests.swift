@@ -25,18 +25,12 @@ struct WinogradConvolutionTests {
         }
     }
 
-    @Test(arguments: shapes)
-    func forwardAndWeightGradientMatchTheDefinitions(_ s: [Int]) {
-        let (n, c, h, w, o) = (s[0], s[1], s[2], s[3], s[4])
-        let g = ConvolutionGeometry(
-            batch: n, inputChannels: c, height: h, width: w, outputChannels: o, kernelHeight: 3, kernelWidth: 3,
-            stride: 1, padding: 1, groups: 1)
-        let x = Self.values(n * c * h * w, seed: 1)
-        let weight = Self.values(o * c * 9, seed: 2)
-        let bias = Self.values(o, seed: 3)
-        let gy = Self.values(n * o * h * w, seed: 4)
-        var y = [Float](repeating: .nan, count: n * o * h * w)
-        var gw = [Float](repeating: .nan, count: o * c * 9)
+    /// The Winograd forward and weight gradient of `g`.
+    private static func run(
+        _ g: ConvolutionGeometry, x: [Float], weight: [Float], bias: [Float], outputGradient gy: [Float]
+    ) -> (y: [Float], weightGradient: [Float]) {
+        var y = [Float](repeating: .nan, count: g.batch * g.outputChannels * g.height * g.width)
+        var gw = [Float](repeating: .nan, count: weight.count)
         x.withUnsafeBufferPointer { xp in
             weight.withUnsafeBufferPointer { wp in
                 bias.withUnsafeBufferPointer { bp in
@@ -53,6 +47,45 @@ struct WinogradConvolutionTests {
                 }
             }
         }
+        return (y, gw)
+    }
+
+    /// The forward cuts the batch into passes of the transforms and the weight gradient sums it in
+    /// a fixed number of pieces; threads take either in turn, and neither changes a bit between
+    /// one thread and two. [N, C_in, H, W, C_out, forward pieces].
+    @Test(arguments: [[7, 4, 16, 16, 5, 1], [5, 96, 32, 32, 96, 3], [9, 8, 4, 4, 8, 1]])
+    func resultsDoNotDependOnTheThreadCount(_ s: [Int]) {
+        let (n, c, h, w, o) = (s[0], s[1], s[2], s[3], s[4])
+        let g = ConvolutionGeometry(
+            batch: n, inputChannels: c, height: h, width: w, outputChannels: o, kernelHeight: 3, kernelWidth: 3,
+            stride: 1, padding: 1, groups: 1)
+        let (x, weight, bias) = (
+            Self.values(n * c * h * w, seed: 5), Self.values(o * c * 9, seed: 6), Self.values(o, seed: 7)
+        )
+        let gy = Self.values(n * o * h * w, seed: 8)
+        func run(threads: Int) -> (y: [Float], weightGradient: [Float]) {
+            let previous = Compute.threadCount
+            Compute.setThreadCount(threads)
+            defer { Compute.setThreadCount(previous) }
+            return Self.run(g, x: x, weight: weight, bias: bias, outputGradient: gy)
+        }
+        #expect(ConvolutionKernels.winogradPieces(g).count == s[5])
+        let (one, two) = (run(threads: 1), run(threads: 2))
+        #expect(one.y == two.y)
+        #expect(one.weightGradient == two.weightGradient)
+    }
+
+    @Test(arguments: shapes)
+    func forwardAndWeightGradientMatchTheDefinitions(_ s: [Int]) {
+        let (n, c, h, w, o) = (s[0], s[1], s[2], s[3], s[4])
+        let g = ConvolutionGeometry(
+            batch: n, inputChannels: c, height: h, width: w, outputChannels: o, kernelHeight: 3, kernelWidth: 3,
+            stride: 1, padding: 1, groups: 1)
+        let x = Self.values(n * c * h * w, seed: 1)
+        let weight = Self.values(o * c * 9, seed: 2)
+        let bias = Self.values(o, seed: 3)
+        let gy = Self.values(n * o * h * w, seed: 4)
+        let (y, gw) = Self.run(g, x: x, weight: weight, bias: bias, outputGradient: gy)
         func input(_ i: Int, _ j: Int, _ row: Int, _ column: Int) -> Double {
             row < 0 || row >= h || column < 0 || column >= w ? 0 : Double(x[((i * c + j) * h + row) * w + column])
         }

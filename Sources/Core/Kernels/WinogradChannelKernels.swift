@@ -65,17 +65,12 @@ extension ConvolutionKernels {
         out: UnsafeMutablePointer<Float>
     ) {
         let (inputs, outputs) = (vectorChannels(g.inputChannels), vectorChannels(g.outputChannels))
-        let pieces = winogradPieces(g)
         let weightStride = winogradStride(inputs * outputs)
-        let size = 16 * weightStride
-        // dU [16][C_in][C_out] for each piece, summed after.
-        let partial = UnsafeMutablePointer<Float>.allocate(capacity: pieces.count * size)
-        defer { partial.deallocate() }
-        let pointers = UncheckedSendable((x, gy, partial))
-        Compute.forEachShard(pieces.count) { piece in
-            let (x, gy, partial) = pointers.value
+        // dU [16][C_in][C_out].
+        let du = UnsafeMutablePointer<Float>.allocate(capacity: 16 * weightStride)
+        defer { du.deallocate() }
+        sumOverWinogradPieces(g, size: 16 * weightStride, into: du) { samples, du in
             let tiles = WinogradTiles(g)
-            let samples = pieces[piece]
             let chunk = winogradChunk(g, samples: samples.count)
             let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * winogradStride(inputs * chunk * tiles.perPlane))
             let dm = UnsafeMutablePointer<Float>.allocate(
@@ -86,7 +81,6 @@ extension ConvolutionKernels {
                 dm.deallocate()
                 scratch.deallocate()
             }
-            let du = partial + piece * size
             for first in stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
                 let part = first..<Swift.min(samples.upperBound, first + chunk)
                 let count = part.count * tiles.perPlane
@@ -102,12 +96,8 @@ extension ConvolutionKernels {
                 }
             }
         }
-        for piece in 1..<Swift.max(1, pieces.count) {
-            let du = partial + piece * size
-            for i in 0..<size { partial[i] += du[i] }
-        }
         transformWeightGradient(
-            partial, outputs: g.outputChannels, inputs: g.inputChannels, stride: weightStride, into: out,
+            du, outputs: g.outputChannels, inputs: g.inputChannels, stride: weightStride, into: out,
             outputStep: 1, inputStep: outputs)
     }
 

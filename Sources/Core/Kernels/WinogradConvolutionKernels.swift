@@ -57,10 +57,12 @@ extension ConvolutionKernels {
         (count + 1023) / 1024 * 1024 + 80
     }
 
-    /// The sample ranges that run on separate threads: one piece inside a shard region.
+    /// The forward's pieces of the batch, which threads take in turn: about one pass of the
+    /// transforms each. The cut depends on `g` alone, never on the thread count: OpenBLAS may sum
+    /// a product's entries in another order when its shape changes, so a cut by threads would
+    /// change the last bits with the thread count.
     static func winogradPieces(_ g: ConvolutionGeometry) -> [Range<Int>] {
-        let threads = Compute.insideShard ? 1 : Swift.min(Compute.threadCount, g.batch)
-        return Compute.shardRanges(count: g.batch, rows: (g.batch + threads - 1) / threads)
+        Compute.shardRanges(count: g.batch, rows: winogradChunk(g, samples: g.batch))
     }
 
     /// y = conv(x, w) + b (`convolvesByWinograd(g)` must hold).
@@ -116,17 +118,11 @@ extension ConvolutionKernels {
             return
         }
         let (inputs, outputs) = (g.inputChannels, g.outputChannels)
-        let pieces = winogradPieces(g)
         let weightStride = winogradStride(outputs * inputs)
-        let size = 16 * weightStride
-        // dU for each piece, summed after.
-        let partial = UnsafeMutablePointer<Float>.allocate(capacity: pieces.count * size)
-        defer { partial.deallocate() }
-        let pointers = UncheckedSendable((x, gy, partial))
-        Compute.forEachShard(pieces.count) { piece in
-            let (x, gy, partial) = pointers.value
+        let du = UnsafeMutablePointer<Float>.allocate(capacity: 16 * weightStride)
+        defer { du.deallocate() }
+        sumOverWinogradPieces(g, size: 16 * weightStride, into: du) { samples, du in
             let tiles = WinogradTiles(g)
-            let samples = pieces[piece]
             let chunk = winogradChunk(g, samples: samples.count)
             let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * winogradStride(inputs * chunk * tiles.perPlane))
             let dm = UnsafeMutablePointer<Float>.allocate(
@@ -135,7 +131,6 @@ extension ConvolutionKernels {
                 v.deallocate()
                 dm.deallocate()
             }
-            let du = partial + piece * size
             for first in stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
                 let part = first..<Swift.min(samples.upperBound, first + chunk)
                 let count = part.count * tiles.perPlane
@@ -150,11 +145,45 @@ extension ConvolutionKernels {
                 }
             }
         }
-        for piece in 1..<Swift.max(1, pieces.count) {
-            let du = partial + piece * size
-            for i in 0..<size { partial[i] += du[i] }
+        transformWeightGradient(du, outputs: outputs, inputs: inputs, stride: weightStride, into: out)
+    }
+
+    /// The weight gradient sums over the batch in this many pieces of consecutive samples (fewer
+    /// for a smaller batch), each summed on its own — on its own thread outside a shard region —
+    /// and the pieces added in order. The cut depends on the batch size only, so the gradient
+    /// does not depend on the thread count.
+    static let winogradSumPieces = 4
+
+    /// Σ over the pieces of `g`'s batch, in piece order, of `partial(samples, buffer)`, which writes
+    /// the sum of its samples' terms into `size` floats at `buffer`; the total goes into `sum`.
+    static func sumOverWinogradPieces(
+        _ g: ConvolutionGeometry, size: Int, into sum: UnsafeMutablePointer<Float>,
+        _ partial: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let pieces = Compute.shardRanges(
+            count: g.batch, rows: Swift.max(1, (g.batch + winogradSumPieces - 1) / winogradSumPieces))
+        let parallel = !Compute.insideShard && Compute.threadCount > 1
+        // Outside a shard region every piece after the first has its own buffer; inside, they take
+        // turns in one.
+        let buffers = parallel ? pieces.count - 1 : Swift.min(1, pieces.count - 1)
+        let others = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, buffers * size))
+        defer { others.deallocate() }
+        func buffer(_ piece: Int) -> UnsafeMutablePointer<Float> {
+            piece == 0 ? sum : others + (parallel ? (piece - 1) * size : 0)
         }
-        transformWeightGradient(partial, outputs: outputs, inputs: inputs, stride: weightStride, into: out)
+        func add(_ piece: Int) {
+            let terms = buffer(piece)
+            for i in 0..<size { sum[i] += terms[i] }
+        }
+        if parallel {
+            Compute.forEachShard(pieces.count) { piece in partial(pieces[piece], buffer(piece)) }
+            for piece in pieces.indices.dropFirst() { add(piece) }
+        } else {
+            for piece in pieces.indices {
+                partial(pieces[piece], buffer(piece))
+                if piece > 0 { add(piece) }
+            }
+        }
     }
 
     /// U_ξ[o, c] = (G·w[o, c]·Gᵀ)_ξ, as 16 matrices `stride` floats apart, entry (o, c) of each at
