@@ -28,33 +28,21 @@ extension ConvolutionKernels {
             weight, outputs: g.outputChannels, inputs: g.inputChannels, into: transformed, stride: weightStride,
             outputStep: 1, inputStep: outputs)
         let pieces = winogradPieces(g)
-        let pointers = UncheckedSendable((x, UnsafePointer(transformed), bias, out))
         Compute.forEachShard(pieces.count) { piece in
-            let (x, transformed, bias, out) = pointers.value
-            let tiles = WinogradTiles(g)
-            let samples = pieces[piece]
-            let chunk = winogradChunk(g, samples: samples.count)
-            let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * winogradStride(inputs * chunk * tiles.perPlane))
-            let m = UnsafeMutablePointer<Float>.allocate(
-                capacity: 16 * winogradStride(outputs * chunk * tiles.perPlane))
             let scratch = ChannelScratch(g, inputs: inputs, outputs: outputs)
-            defer {
-                v.deallocate()
-                m.deallocate()
-                scratch.deallocate()
-            }
-            for first in stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
-                let part = first..<Swift.min(samples.upperBound, first + chunk)
-                let count = part.count * tiles.perPlane
-                let (inputStride, outputStride) = (winogradStride(inputs * count), winogradStride(outputs * count))
-                transformInputChannels(g, x, part, inputs: inputs, scratch: scratch, into: v, stride: inputStride)
+            defer { scratch.deallocate() }
+            forEachWinogradPass(g, samples: pieces[piece], inputs: inputs, outputs: outputs) { pass in
+                transformInputChannels(
+                    g, x, pass.samples, inputs: inputs, scratch: scratch, into: pass.input.base,
+                    stride: pass.input.stride)
                 for xi in 0..<16 {
                     MatrixKernels.gemm(
-                        transposeA: false, transposeB: false, m: count, n: outputs, k: inputs,
-                        v + xi * inputStride, transformed + xi * weightStride, m + xi * outputStride)
+                        transposeA: false, transposeB: false, m: pass.tiles, n: outputs, k: inputs, pass.input[xi],
+                        transformed + xi * weightStride, pass.output[xi])
                 }
                 transformOutputChannels(
-                    g, m, stride: outputStride, outputs: outputs, bias: bias, part, scratch: scratch, into: out)
+                    g, pass.output.base, stride: pass.output.stride, outputs: outputs, bias: bias, pass.samples,
+                    scratch: scratch, into: out)
             }
         }
     }
@@ -69,30 +57,20 @@ extension ConvolutionKernels {
         // dU [16][C_in][C_out].
         let du = UnsafeMutablePointer<Float>.allocate(capacity: 16 * weightStride)
         defer { du.deallocate() }
-        sumOverWinogradPieces(g, size: 16 * weightStride, into: du) { samples, du in
-            let tiles = WinogradTiles(g)
-            let chunk = winogradChunk(g, samples: samples.count)
-            let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * winogradStride(inputs * chunk * tiles.perPlane))
-            let dm = UnsafeMutablePointer<Float>.allocate(
-                capacity: 16 * winogradStride(outputs * chunk * tiles.perPlane))
+        sumOverWinogradPieces(g, size: 16 * weightStride, into: du) { samples, partial in
             let scratch = ChannelScratch(g, inputs: inputs, outputs: outputs)
-            defer {
-                v.deallocate()
-                dm.deallocate()
-                scratch.deallocate()
-            }
-            for first in stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
-                let part = first..<Swift.min(samples.upperBound, first + chunk)
-                let count = part.count * tiles.perPlane
-                let (inputStride, outputStride) = (winogradStride(inputs * count), winogradStride(outputs * count))
-                transformInputChannels(g, x, part, inputs: inputs, scratch: scratch, into: v, stride: inputStride)
+            defer { scratch.deallocate() }
+            forEachWinogradPass(g, samples: samples, inputs: inputs, outputs: outputs) { pass in
+                transformInputChannels(
+                    g, x, pass.samples, inputs: inputs, scratch: scratch, into: pass.input.base,
+                    stride: pass.input.stride)
                 transformOutputGradientChannels(
-                    g, gy, part, outputs: outputs, scratch: scratch, into: dm, stride: outputStride)
+                    g, gy, pass.samples, outputs: outputs, scratch: scratch, into: pass.output.base,
+                    stride: pass.output.stride)
                 for xi in 0..<16 {
                     MatrixKernels.gemm(
-                        transposeA: true, transposeB: false, m: inputs, n: outputs, k: count,
-                        v + xi * inputStride, dm + xi * outputStride, beta: first == samples.lowerBound ? 0 : 1,
-                        du + xi * weightStride)
+                        transposeA: true, transposeB: false, m: inputs, n: outputs, k: pass.tiles, pass.input[xi],
+                        pass.output[xi], beta: pass.isFirst ? 0 : 1, partial + xi * weightStride)
                 }
             }
         }

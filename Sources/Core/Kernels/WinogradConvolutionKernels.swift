@@ -65,6 +65,50 @@ extension ConvolutionKernels {
         Compute.shardRanges(count: g.batch, rows: winogradChunk(g, samples: g.batch))
     }
 
+    /// The 16 matrices of a transform, `stride` floats apart (`winogradStride`).
+    struct WinogradMatrices {
+        let base: UnsafeMutablePointer<Float>
+        let stride: Int
+
+        subscript(xi: Int) -> UnsafeMutablePointer<Float> { base + xi * stride }
+    }
+
+    /// One pass of the transforms: its samples, their tiles (the products' tile dimension), and
+    /// the matrices of the input transform (`inputs` values a tile) and of the output's.
+    struct WinogradPass {
+        let samples: Range<Int>
+        let tiles: Int
+        let input: WinogradMatrices
+        let output: WinogradMatrices
+        /// Whether this is the first pass over the samples it was called for.
+        let isFirst: Bool
+    }
+
+    /// Runs `body` over `samples` in passes of at most `winogradChunk` samples, in order, with
+    /// buffers for `inputs` and `outputs` values a tile.
+    static func forEachWinogradPass(
+        _ g: ConvolutionGeometry, samples: Range<Int>, inputs: Int, outputs: Int, _ body: (WinogradPass) -> Void
+    ) {
+        let perPlane = WinogradTiles(g).perPlane
+        let chunk = winogradChunk(g, samples: samples.count)
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * winogradStride(inputs * chunk * perPlane))
+        let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * winogradStride(outputs * chunk * perPlane))
+        defer {
+            v.deallocate()
+            m.deallocate()
+        }
+        for first in stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
+            let part = first..<Swift.min(samples.upperBound, first + chunk)
+            let tiles = part.count * perPlane
+            body(
+                WinogradPass(
+                    samples: part, tiles: tiles,
+                    input: WinogradMatrices(base: v, stride: winogradStride(inputs * tiles)),
+                    output: WinogradMatrices(base: m, stride: winogradStride(outputs * tiles)),
+                    isFirst: first == samples.lowerBound))
+        }
+    }
+
     /// y = conv(x, w) + b (`convolvesByWinograd(g)` must hold).
     static func forwardWinograd(
         _ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
@@ -75,35 +119,20 @@ extension ConvolutionKernels {
             return
         }
         let (inputs, outputs) = (g.inputChannels, g.outputChannels)
-        let weightStride = winogradStride(outputs * inputs)
-        let transformed = UnsafeMutablePointer<Float>.allocate(capacity: 16 * weightStride)
-        defer { transformed.deallocate() }
-        transformWeights(weight, outputs: outputs, inputs: inputs, into: transformed, stride: weightStride)
+        let u = WinogradMatrices(
+            base: .allocate(capacity: 16 * winogradStride(outputs * inputs)), stride: winogradStride(outputs * inputs))
+        defer { u.base.deallocate() }
+        transformWeights(weight, outputs: outputs, inputs: inputs, into: u.base, stride: u.stride)
         let pieces = winogradPieces(g)
-        let pointers = UncheckedSendable((x, UnsafePointer(transformed), bias, out))
         Compute.forEachShard(pieces.count) { piece in
-            let (x, transformed, bias, out) = pointers.value
-            let tiles = WinogradTiles(g)
-            let samples = pieces[piece]
-            let chunk = winogradChunk(g, samples: samples.count)
-            let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * winogradStride(inputs * chunk * tiles.perPlane))
-            let m = UnsafeMutablePointer<Float>.allocate(
-                capacity: 16 * winogradStride(outputs * chunk * tiles.perPlane))
-            defer {
-                v.deallocate()
-                m.deallocate()
-            }
-            for first in stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
-                let part = first..<Swift.min(samples.upperBound, first + chunk)
-                let count = part.count * tiles.perPlane
-                let (inputStride, outputStride) = (winogradStride(inputs * count), winogradStride(outputs * count))
-                transformInput(g, x, part, into: v, stride: inputStride)
+            forEachWinogradPass(g, samples: pieces[piece], inputs: inputs, outputs: outputs) { pass in
+                transformInput(g, x, pass.samples, into: pass.input.base, stride: pass.input.stride)
                 for xi in 0..<16 {
                     MatrixKernels.gemm(
-                        transposeA: false, transposeB: false, m: outputs, n: count, k: inputs,
-                        transformed + xi * weightStride, v + xi * inputStride, m + xi * outputStride)
+                        transposeA: false, transposeB: false, m: outputs, n: pass.tiles, k: inputs, u[xi],
+                        pass.input[xi], pass.output[xi])
                 }
-                transformOutput(g, m, stride: outputStride, bias: bias, part, into: out)
+                transformOutput(g, pass.output.base, stride: pass.output.stride, bias: bias, pass.samples, into: out)
             }
         }
     }
@@ -119,33 +148,21 @@ extension ConvolutionKernels {
         }
         let (inputs, outputs) = (g.inputChannels, g.outputChannels)
         let weightStride = winogradStride(outputs * inputs)
-        let du = UnsafeMutablePointer<Float>.allocate(capacity: 16 * weightStride)
-        defer { du.deallocate() }
-        sumOverWinogradPieces(g, size: 16 * weightStride, into: du) { samples, du in
-            let tiles = WinogradTiles(g)
-            let chunk = winogradChunk(g, samples: samples.count)
-            let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * winogradStride(inputs * chunk * tiles.perPlane))
-            let dm = UnsafeMutablePointer<Float>.allocate(
-                capacity: 16 * winogradStride(outputs * chunk * tiles.perPlane))
-            defer {
-                v.deallocate()
-                dm.deallocate()
-            }
-            for first in stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
-                let part = first..<Swift.min(samples.upperBound, first + chunk)
-                let count = part.count * tiles.perPlane
-                let (inputStride, outputStride) = (winogradStride(inputs * count), winogradStride(outputs * count))
-                transformInput(g, x, part, into: v, stride: inputStride)
-                transformOutputGradient(g, gy, part, into: dm, stride: outputStride)
+        let sum = UnsafeMutablePointer<Float>.allocate(capacity: 16 * weightStride)
+        defer { sum.deallocate() }
+        sumOverWinogradPieces(g, size: 16 * weightStride, into: sum) { samples, partial in
+            let du = WinogradMatrices(base: partial, stride: weightStride)
+            forEachWinogradPass(g, samples: samples, inputs: inputs, outputs: outputs) { pass in
+                transformInput(g, x, pass.samples, into: pass.input.base, stride: pass.input.stride)
+                transformOutputGradient(g, gy, pass.samples, into: pass.output.base, stride: pass.output.stride)
                 for xi in 0..<16 {
                     MatrixKernels.gemm(
-                        transposeA: false, transposeB: true, m: outputs, n: inputs, k: count,
-                        dm + xi * outputStride, v + xi * inputStride, beta: first == samples.lowerBound ? 0 : 1,
-                        du + xi * weightStride)
+                        transposeA: false, transposeB: true, m: outputs, n: inputs, k: pass.tiles, pass.output[xi],
+                        pass.input[xi], beta: pass.isFirst ? 0 : 1, du[xi])
                 }
             }
         }
-        transformWeightGradient(du, outputs: outputs, inputs: inputs, stride: weightStride, into: out)
+        transformWeightGradient(sum, outputs: outputs, inputs: inputs, stride: weightStride, into: out)
     }
 
     /// The weight gradient sums over the batch in this many pieces of consecutive samples (fewer
