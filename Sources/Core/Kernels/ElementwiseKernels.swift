@@ -21,21 +21,6 @@ enum ElementwiseKernels {
         }
     }
 
-    /// y = x·σ(x) and s = σ(x).
-    static func siluWithSigmoid(
-        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        let pointers = UncheckedSendable((x, y, s))
-        Compute.parallelChunks(count: count, minimumPerChunk: parallelThreshold) { range in
-            let (x, y, s) = pointers.value
-            for i in range {
-                let sig = 1 / (1 + FastMath.exp(-x[i]))
-                s[i] = sig
-                y[i] = x[i] * sig
-            }
-        }
-    }
-
     /// x ← x·σ(x), in place.
     static func siluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
         let pointer = UncheckedSendable(x)
@@ -73,14 +58,18 @@ enum ElementwiseKernels {
         }
     }
 
-    /// out = g·s·(1 + x·(1 − s)) with s = σ(x) saved from the forward pass.
+    /// out = g·σ(x)·(1 + x·(1 − σ(x))): SiLU'(x)·g, with σ(x) computed again from x.
     static func siluBackward(
-        _ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
-        _ out: UnsafeMutablePointer<Float>, count: Int
+        _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int
     ) {
-        for i in 0..<count {
-            let sig = s[i]
-            out[i] = g[i] * sig * (1 + x[i] * (1 - sig))
+        let pointers = UncheckedSendable((x, g, out))
+        Compute.parallelChunks(count: count, minimumPerChunk: parallelThreshold) { range in
+            let (x, g, out) = pointers.value
+            for i in range {
+                let v = x[i]
+                let sig = 1 / (1 + FastMath.exp(-v))
+                out[i] = g[i] * sig * (1 + v * (1 - sig))
+            }
         }
     }
 

@@ -53,21 +53,11 @@ extension Tensor {
         }
     }
 
-    /// SiLU(x) and σ(x) in one pass (untracked).
-    func siluWithSigmoid() -> (Tensor, Tensor) {
-        let sigmoid = TensorStorage(uninitializedCount: scalarCount)
-        let output = Tensor(shape: shape) { out in
-            ElementwiseKernels.siluWithSigmoid(storage.base, out.baseAddress!, sigmoid.base, count: scalarCount)
-        }
-        return (output, Tensor(shape: shape, storage: sigmoid))
-    }
-
-    /// g·σ(x)·(1 + x·(1 − σ(x))) from a saved σ(x), all of one shape (untracked).
-    static func siluBackwardValues(_ x: Tensor, _ sigmoid: Tensor, _ g: Tensor) -> Tensor {
-        precondition(x.shape == g.shape && x.shape == sigmoid.shape, "silu backward shapes \(x.shape), \(g.shape)")
+    /// g·σ(x)·(1 + x·(1 − σ(x))), both of one shape (untracked).
+    static func siluBackwardValues(_ x: Tensor, _ g: Tensor) -> Tensor {
+        precondition(x.shape == g.shape, "silu backward shapes \(x.shape), \(g.shape)")
         return Tensor(shape: x.shape) { out in
-            ElementwiseKernels.siluBackward(
-                x.storage.base, sigmoid.storage.base, g.storage.base, out.baseAddress!, count: x.scalarCount)
+            ElementwiseKernels.siluBackward(x.storage.base, g.storage.base, out.baseAddress!, count: x.scalarCount)
         }
     }
 

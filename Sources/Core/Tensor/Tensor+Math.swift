@@ -59,11 +59,12 @@ public func sigmoid(_ x: Tensor) -> Tensor {
 ///
 /// The first-order gradient is one fused kernel (`siluBackward`), itself differentiable.
 public func silu(_ x: Tensor) -> Tensor {
-    guard x.isTracked, Autodiff.isRecording else { return x.applying(Elementwise.SiLU()) }
-    // Training: keep σ(x) from the forward pass, so the first-order backward needs no exp.
-    let (y, s) = x.siluWithSigmoid()
+    let y = x.applying(Elementwise.SiLU())
+    guard x.isTracked, Autodiff.isRecording else { return y }
+    // The backward keeps x alone and computes σ(x) again: a saved σ(x) would be one more
+    // activation-sized buffer for every SiLU of a U-Net, alive until the backward reaches it.
     return Autodiff.unary(x, result: y) { g in
-        guard Autodiff.isRecording else { return Tensor.siluBackwardValues(x, s, g) }
+        guard Autodiff.isRecording else { return Tensor.siluBackwardValues(x, g) }
         return siluBackward(x, g)
     }
 }

@@ -26,13 +26,20 @@ final class TensorStorage: @unchecked Sendable {
         return other
     }
 
-    /// Keeps tensor buffers on the heap instead of fresh `mmap`s, once per process.
+    /// Keeps tensor buffers on one heap instead of fresh `mmap`s, once per process.
     ///
     /// glibc maps blocks above a (dynamic) threshold with `mmap` and trims the heap top eagerly,
     /// so a training step that frees and reallocates the same 512 KB activations pays page faults
     /// and zeroing every step. Buffers up to 64 MB come from the heap and the heap keeps 256 MB of
-    /// free memory before returning it; peak memory is unchanged, it is only reused.
+    /// free memory before returning it, so memory is reused rather than mapped again.
+    ///
+    /// One arena for all threads: with one per thread, a freed buffer goes back to the arena of
+    /// the thread that allocated it, and a shard that runs on another thread in the next step
+    /// grows that thread's arena instead of reusing it, so the resident set crept up step after
+    /// step (docs/BENCHMARKS.md, session 10). Tensor buffers are few and large, and small blocks
+    /// come from glibc's per-thread caches, so the shared lock is rarely contended.
     private static let allocatorConfigured: Bool = {
+        _ = mallopt(M_ARENA_MAX, 1)
         _ = mallopt(M_MMAP_THRESHOLD, 64 << 20)
         _ = mallopt(M_TRIM_THRESHOLD, 256 << 20)
         return true
