@@ -75,7 +75,7 @@ enum ConvolutionKernels {
         _ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
     ) {
-        if convolvesByWinograd(g) {
+        if forwardsByWinograd(g) {
             forwardWinograd(g, x: x, weight: weight, bias: bias, out: out)
             return
         }

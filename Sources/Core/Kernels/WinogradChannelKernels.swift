@@ -79,6 +79,36 @@ extension ConvolutionKernels {
             outputStep: 1, inputStep: outputs)
     }
 
+    /// target[q·targetStep] = source[q·sourceStep] for q < count: the copies between a plane and
+    /// the channels-last layout, in wrapping index arithmetic (overflow checks were half the time
+    /// of these scalar loops).
+    @inline(__always)
+    private static func copy(
+        _ count: Int, from source: UnsafePointer<Float>, step sourceStep: Int, to target: UnsafeMutablePointer<Float>,
+        step targetStep: Int
+    ) {
+        var (i, j) = (0, 0)
+        for _ in 0..<count {
+            target[j] = source[i]
+            i &+= sourceStep
+            j &+= targetStep
+        }
+    }
+
+    /// `copy` with `b` added to every value.
+    @inline(__always)
+    private static func copy(
+        _ count: Int, from source: UnsafePointer<Float>, step sourceStep: Int, to target: UnsafeMutablePointer<Float>,
+        step targetStep: Int, adding b: Float
+    ) {
+        var (i, j) = (0, 0)
+        for _ in 0..<count {
+            target[j] = source[i] + b
+            i &+= sourceStep
+            j &+= targetStep
+        }
+    }
+
     /// One sample channels last: the input with a border of zero pixels ([(2·rows + 2)·(2·columns
     /// + 2)][C_in]) and the output ([H·W][C_out]).
     private struct ChannelScratch {
@@ -121,8 +151,9 @@ extension ConvolutionKernels {
             for c in 0..<channels {
                 let image = x + (n * channels + c) * plane
                 for r in 0..<height {
-                    let row = padded + ((r + 1) * paddedWidth + 1) * inputs + c
-                    for q in 0..<width { row[q * inputs] = image[r * width + q] }
+                    copy(
+                        width, from: image + r * width, step: 1, to: padded + ((r + 1) * paddedWidth + 1) * inputs + c,
+                        step: inputs)
                 }
             }
             for ty in 0..<tiles.rows {
@@ -221,8 +252,9 @@ extension ConvolutionKernels {
                 let b = bias?[o] ?? 0
                 let target = out + (n * channels + o) * plane
                 for r in 0..<height {
-                    let source = result + r * outputWidth * outputs + o
-                    for q in 0..<width { target[r * width + q] = source[q * outputs] + b }
+                    copy(
+                        width, from: result + r * outputWidth * outputs + o, step: outputs, to: target + r * width,
+                        step: 1, adding: b)
                 }
             }
         }
@@ -246,8 +278,9 @@ extension ConvolutionKernels {
             for o in 0..<channels {
                 let source = gy + (n * channels + o) * plane
                 for r in 0..<height {
-                    let row = gradient + r * outputWidth * outputs + o
-                    for q in 0..<width { row[q * outputs] = source[r * width + q] }
+                    copy(
+                        width, from: source + r * width, step: 1, to: gradient + r * outputWidth * outputs + o,
+                        step: outputs)
                 }
             }
             for ty in 0..<tiles.rows {

@@ -25,6 +25,15 @@ extension ConvolutionKernels {
             && g.batch > 0
     }
 
+    /// Whether the forward of `g` — and so the input gradient, a forward with the turned kernel —
+    /// runs by Winograd: with 32 channels or fewer on either side the direct kernels are faster
+    /// (one thread, 8 × 8 planes, batch 32: 437 against 518 µs at 32 → 32 channels, 117 against
+    /// 222 at 16 → 16; Winograd 1,500 against 1,707 at 64 → 64; docs/BENCHMARKS.md, session 10).
+    /// The weight gradient runs by Winograd whenever `convolvesByWinograd(g)`.
+    static func forwardsByWinograd(_ g: ConvolutionGeometry) -> Bool {
+        convolvesByWinograd(g) && Swift.min(g.inputChannels, g.outputChannels) > 32
+    }
+
     /// The narrowest image rows whose transforms run along rows of tiles: on 8 × 8 and smaller
     /// planes a row holds 4 tiles or fewer, too few for vectors, and the transforms run across
     /// channels instead.
