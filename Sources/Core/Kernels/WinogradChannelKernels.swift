@@ -79,23 +79,29 @@ extension ConvolutionKernels {
             outputStep: 1, inputStep: outputs)
     }
 
-    /// target[q·targetStep] = source[q·sourceStep] for q < count: the copies between a plane and
-    /// the channels-last layout, in wrapping index arithmetic (overflow checks were half the time
-    /// of these scalar loops).
+    /// One sample's planes [C][H][W] copied channels last: pixel (r, q) of channel c goes to
+    /// target[(firstPixel + r·rowPixels + q)·step + c]. Wrapping index arithmetic keeps overflow
+    /// checks out of this scalar loop (they were half its time).
     @inline(__always)
-    private static func copy(
-        _ count: Int, from source: UnsafePointer<Float>, step sourceStep: Int, to target: UnsafeMutablePointer<Float>,
-        step targetStep: Int
+    private static func copyChannelsLast(
+        _ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+        into target: UnsafeMutablePointer<Float>,
+        firstPixel: Int, rowPixels: Int, step: Int
     ) {
-        var (i, j) = (0, 0)
-        for _ in 0..<count {
-            target[j] = source[i]
-            i &+= sourceStep
-            j &+= targetStep
+        for c in 0..<channels {
+            for r in 0..<height {
+                var (i, j) = ((c * height + r) * width, (firstPixel + r * rowPixels) * step + c)
+                for _ in 0..<width {
+                    target[j] = source[i]
+                    i &+= 1
+                    j &+= step
+                }
+            }
         }
     }
 
-    /// `copy` with `b` added to every value.
+    /// target[q·targetStep] = source[q·sourceStep] + b for q < count (a channels-last row back to
+    /// a plane), in wrapping index arithmetic like `copyChannelsLast`.
     @inline(__always)
     private static func copy(
         _ count: Int, from source: UnsafePointer<Float>, step sourceStep: Int, to target: UnsafeMutablePointer<Float>,
@@ -148,14 +154,9 @@ extension ConvolutionKernels {
         let pixelStep = inputs * MemoryLayout<Float>.stride
         for (index, n) in samples.enumerated() {
             // Channels last, pixel (r, q) at padded pixel (r + 1, q + 1).
-            for c in 0..<channels {
-                let image = x + (n * channels + c) * plane
-                for r in 0..<height {
-                    copy(
-                        width, from: image + r * width, step: 1, to: padded + ((r + 1) * paddedWidth + 1) * inputs + c,
-                        step: inputs)
-                }
-            }
+            copyChannelsLast(
+                x + n * channels * plane, channels: channels, height: height, width: width, into: padded,
+                firstPixel: paddedWidth + 1, rowPixels: paddedWidth, step: inputs)
             for ty in 0..<tiles.rows {
                 for tx in 0..<tiles.columns {
                     let t = index * tiles.perPlane + ty * tiles.columns + tx
@@ -275,14 +276,9 @@ extension ConvolutionKernels {
         let gradient = scratch.output
         for (index, n) in samples.enumerated() {
             // Channels last; pixels past an odd side stay zero.
-            for o in 0..<channels {
-                let source = gy + (n * channels + o) * plane
-                for r in 0..<height {
-                    copy(
-                        width, from: source + r * width, step: 1, to: gradient + r * outputWidth * outputs + o,
-                        step: outputs)
-                }
-            }
+            copyChannelsLast(
+                gy + n * channels * plane, channels: channels, height: height, width: width, into: gradient,
+                firstPixel: 0, rowPixels: outputWidth, step: outputs)
             for ty in 0..<tiles.rows {
                 for tx in 0..<tiles.columns {
                     let t = index * tiles.perPlane + ty * tiles.columns + tx

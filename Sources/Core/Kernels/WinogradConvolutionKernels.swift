@@ -27,9 +27,8 @@ extension ConvolutionKernels {
 
     /// Whether the forward of `g` — and so the input gradient, a forward with the turned kernel —
     /// runs by Winograd: with 32 channels or fewer on either side the direct kernels are faster
-    /// (one thread, 8 × 8 planes, batch 32: 437 against 518 µs at 32 → 32 channels, 117 against
-    /// 222 at 16 → 16; Winograd 1,500 against 1,707 at 64 → 64; docs/BENCHMARKS.md, session 10).
-    /// The weight gradient runs by Winograd whenever `convolvesByWinograd(g)`.
+    /// (measurements in docs/BENCHMARKS.md, session 10). The weight gradient runs by Winograd
+    /// whenever `convolvesByWinograd(g)`.
     static func forwardsByWinograd(_ g: ConvolutionGeometry) -> Bool {
         convolvesByWinograd(g) && Swift.min(g.inputChannels, g.outputChannels) > 32
     }
@@ -212,6 +211,20 @@ extension ConvolutionKernels {
         }
     }
 
+    /// Runs `body(o, c)` for every entry of the 16 weight matrices, in the order of their storage
+    /// (entry (o, c) at o·`outputStep` + c·`inputStep`), so their 16 streams run forward.
+    @inline(__always)
+    private static func forEachWeightEntry(
+        outputs: Int, inputs: Int, outputStep: Int, inputStep: Int, _ body: (Int, Int) -> Void
+    ) {
+        let outputsInner = outputStep < inputStep
+        for outer in 0..<(outputsInner ? inputs : outputs) {
+            for inner in 0..<(outputsInner ? outputs : inputs) {
+                outputsInner ? body(inner, outer) : body(outer, inner)
+            }
+        }
+    }
+
     /// U_ξ[o, c] = (G·w[o, c]·Gᵀ)_ξ, as 16 matrices `stride` floats apart, entry (o, c) of each at
     /// o·`outputStep` + c·`inputStep` ([C_out][C_in] by default).
     static func transformWeights(
@@ -219,32 +232,27 @@ extension ConvolutionKernels {
         outputStep: Int? = nil, inputStep: Int = 1
     ) {
         let outputStep = outputStep ?? inputs
-        // Along the matrices' rows: their 16 write streams then run forward.
-        let outputsInner = outputStep < inputStep
-        for outer in 0..<(outputsInner ? inputs : outputs) {
-            for inner in 0..<(outputsInner ? outputs : inputs) {
-                let (o, c) = outputsInner ? (inner, outer) : (outer, inner)
-                let k = w + (o * inputs + c) * 9
-                // G·g by columns j: g₀ⱼ, ½(g₀ⱼ + g₁ⱼ + g₂ⱼ), ½(g₀ⱼ − g₁ⱼ + g₂ⱼ), g₂ⱼ.
-                let (a, b, e) = (
-                    SIMD4(k[0], k[1], k[2], 0), SIMD4(k[3], k[4], k[5], 0), SIMD4(k[6], k[7], k[8], 0)
-                )
-                let rows = (a, 0.5 * (a + b + e), 0.5 * (a - b + e), e)
-                for i in 0..<4 {
-                    let r: SIMD4<Float>
-                    switch i {
-                    case 0: r = rows.0
-                    case 1: r = rows.1
-                    case 2: r = rows.2
-                    default: r = rows.3
-                    }
-                    // (G·g)ᵢ·Gᵀ: r₀, ½(r₀ + r₁ + r₂), ½(r₀ − r₁ + r₂), r₂.
-                    let base = u + (i * 4) * plane + o * outputStep + c * inputStep
-                    base[0] = r[0]
-                    base[plane] = 0.5 * (r[0] + r[1] + r[2])
-                    base[2 * plane] = 0.5 * (r[0] - r[1] + r[2])
-                    base[3 * plane] = r[2]
+        forEachWeightEntry(outputs: outputs, inputs: inputs, outputStep: outputStep, inputStep: inputStep) { o, c in
+            let k = w + (o * inputs + c) * 9
+            // G·g by columns j: g₀ⱼ, ½(g₀ⱼ + g₁ⱼ + g₂ⱼ), ½(g₀ⱼ − g₁ⱼ + g₂ⱼ), g₂ⱼ.
+            let (a, b, e) = (
+                SIMD4(k[0], k[1], k[2], 0), SIMD4(k[3], k[4], k[5], 0), SIMD4(k[6], k[7], k[8], 0)
+            )
+            let rows = (a, 0.5 * (a + b + e), 0.5 * (a - b + e), e)
+            for i in 0..<4 {
+                let r: SIMD4<Float>
+                switch i {
+                case 0: r = rows.0
+                case 1: r = rows.1
+                case 2: r = rows.2
+                default: r = rows.3
                 }
+                // (G·g)ᵢ·Gᵀ: r₀, ½(r₀ + r₁ + r₂), ½(r₀ − r₁ + r₂), r₂.
+                let base = u + (i * 4) * plane + o * outputStep + c * inputStep
+                base[0] = r[0]
+                base[plane] = 0.5 * (r[0] + r[1] + r[2])
+                base[2 * plane] = 0.5 * (r[0] - r[1] + r[2])
+                base[3 * plane] = r[2]
             }
         }
     }
@@ -256,29 +264,24 @@ extension ConvolutionKernels {
         outputStep: Int? = nil, inputStep: Int = 1
     ) {
         let outputStep = outputStep ?? inputs
-        // Along the matrices' rows: their 16 read streams then run forward.
-        let outputsInner = outputStep < inputStep
-        for outer in 0..<(outputsInner ? inputs : outputs) {
-            for inner in 0..<(outputsInner ? outputs : inputs) {
-                let (o, c) = outputsInner ? (inner, outer) : (outer, inner)
-                let at = o * outputStep + c * inputStep
-                // Gᵀ·X by columns j: x₀ⱼ + ½(x₁ⱼ + x₂ⱼ), ½(x₁ⱼ − x₂ⱼ), ½(x₁ⱼ + x₂ⱼ) + x₃ⱼ.
-                var x = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
-                for j in 0..<4 {
-                    x.0[j] = du[j * plane + at]
-                    x.1[j] = du[(4 + j) * plane + at]
-                    x.2[j] = du[(8 + j) * plane + at]
-                    x.3[j] = du[(12 + j) * plane + at]
-                }
-                let q = (x.0 + 0.5 * (x.1 + x.2), 0.5 * (x.1 - x.2), 0.5 * (x.1 + x.2) + x.3)
-                // Each row r of Gᵀ·X times G: r₀ + ½(r₁ + r₂), ½(r₁ − r₂), ½(r₁ + r₂) + r₃.
-                let k = out + (o * inputs + c) * 9
-                for i in 0..<3 {
-                    let r = i == 0 ? q.0 : i == 1 ? q.1 : q.2
-                    k[i * 3] = r[0] + 0.5 * (r[1] + r[2])
-                    k[i * 3 + 1] = 0.5 * (r[1] - r[2])
-                    k[i * 3 + 2] = 0.5 * (r[1] + r[2]) + r[3]
-                }
+        forEachWeightEntry(outputs: outputs, inputs: inputs, outputStep: outputStep, inputStep: inputStep) { o, c in
+            let at = o * outputStep + c * inputStep
+            // Gᵀ·X by columns j: x₀ⱼ + ½(x₁ⱼ + x₂ⱼ), ½(x₁ⱼ − x₂ⱼ), ½(x₁ⱼ + x₂ⱼ) + x₃ⱼ.
+            var x = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
+            for j in 0..<4 {
+                x.0[j] = du[j * plane + at]
+                x.1[j] = du[(4 + j) * plane + at]
+                x.2[j] = du[(8 + j) * plane + at]
+                x.3[j] = du[(12 + j) * plane + at]
+            }
+            let q = (x.0 + 0.5 * (x.1 + x.2), 0.5 * (x.1 - x.2), 0.5 * (x.1 + x.2) + x.3)
+            // Each row r of Gᵀ·X times G: r₀ + ½(r₁ + r₂), ½(r₁ − r₂), ½(r₁ + r₂) + r₃.
+            let k = out + (o * inputs + c) * 9
+            for i in 0..<3 {
+                let r = i == 0 ? q.0 : i == 1 ? q.1 : q.2
+                k[i * 3] = r[0] + 0.5 * (r[1] + r[2])
+                k[i * 3 + 1] = 0.5 * (r[1] - r[2])
+                k[i * 3 + 2] = 0.5 * (r[1] + r[2]) + r[3]
             }
         }
     }
