@@ -137,7 +137,7 @@ struct WinogradConvolutionTests {
     }
 
     /// The dispatch: every 3 × 3 convolution with padding 1, stride 1 and one group, at any size;
-    /// not 1 × 1, strided or grouped ones; the forward only with more than 32 channels a side.
+    /// not 1 × 1, strided or grouped ones; the forward only with enough channels a side.
     @Test func dispatch() {
         func geometry(width: Int, kernel: Int = 3, stride: Int = 1, groups: Int = 1) -> ConvolutionGeometry {
             ConvolutionGeometry(
@@ -150,15 +150,18 @@ struct WinogradConvolutionTests {
         #expect(!ConvolutionKernels.convolvesByWinograd(geometry(width: 8, kernel: 1)))
         #expect(!ConvolutionKernels.convolvesByWinograd(geometry(width: 8, stride: 2)))
         #expect(!ConvolutionKernels.convolvesByWinograd(geometry(width: 8, groups: 2)))
-        // The forward (and input gradient) only with more than 32 channels on both sides.
-        func channels(_ inputs: Int, _ outputs: Int) -> ConvolutionGeometry {
+        // The forward (and input gradient) only with more than 16 channels on both sides on
+        // planes narrower than `winogradWidth`, more than 32 on wider ones.
+        func channels(_ inputs: Int, _ outputs: Int, width: Int = 8) -> ConvolutionGeometry {
             ConvolutionGeometry(
-                batch: 2, inputChannels: inputs, height: 8, width: 8, outputChannels: outputs, kernelHeight: 3,
+                batch: 2, inputChannels: inputs, height: 8, width: width, outputChannels: outputs, kernelHeight: 3,
                 kernelWidth: 3, stride: 1, padding: 1, groups: 1)
         }
-        #expect(ConvolutionKernels.forwardsByWinograd(channels(33, 64)))
-        #expect(!ConvolutionKernels.forwardsByWinograd(channels(32, 64)))
+        #expect(ConvolutionKernels.forwardsByWinograd(channels(17, 64)))
+        #expect(!ConvolutionKernels.forwardsByWinograd(channels(16, 64)))
         #expect(!ConvolutionKernels.forwardsByWinograd(channels(64, 3)))
-        #expect(ConvolutionKernels.convolvesDirectly(channels(32, 64)))
+        #expect(ConvolutionKernels.forwardsByWinograd(channels(33, 64, width: 16)))
+        #expect(!ConvolutionKernels.forwardsByWinograd(channels(32, 64, width: 16)))
+        #expect(ConvolutionKernels.convolvesDirectly(channels(16, 64)))
     }
 }

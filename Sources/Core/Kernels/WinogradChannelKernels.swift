@@ -36,9 +36,9 @@ extension ConvolutionKernels {
                     g, x, pass.samples, inputs: inputs, scratch: scratch, into: pass.input.base,
                     stride: pass.input.stride)
                 for xi in 0..<16 {
-                    MatrixKernels.gemm(
-                        transposeA: false, transposeB: false, m: pass.tiles, n: outputs, k: inputs, pass.input[xi],
-                        transformed + xi * weightStride, pass.output[xi])
+                    TileProductKernels.multiply(
+                        m: pass.tiles, n: outputs, k: inputs, pass.input[xi], rowStep: inputs, kStep: 1,
+                        transformed + xi * weightStride, ldb: outputs, pass.output[xi], ldc: outputs, accumulate: false)
                 }
                 transformOutputChannels(
                     g, pass.output.base, stride: pass.output.stride, outputs: outputs, bias: bias, pass.samples,
@@ -68,9 +68,10 @@ extension ConvolutionKernels {
                     g, gy, pass.samples, outputs: outputs, scratch: scratch, into: pass.output.base,
                     stride: pass.output.stride)
                 for xi in 0..<16 {
-                    MatrixKernels.gemm(
-                        transposeA: true, transposeB: false, m: inputs, n: outputs, k: pass.tiles, pass.input[xi],
-                        pass.output[xi], beta: pass.isFirst ? 0 : 1, partial + xi * weightStride)
+                    TileProductKernels.multiply(
+                        m: inputs, n: outputs, k: pass.tiles, pass.input[xi], rowStep: 1, kStep: inputs,
+                        pass.output[xi], ldb: outputs, partial + xi * weightStride, ldc: outputs,
+                        accumulate: !pass.isFirst)
                 }
             }
         }

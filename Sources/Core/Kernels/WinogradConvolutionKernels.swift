@@ -26,11 +26,13 @@ extension ConvolutionKernels {
     }
 
     /// Whether the forward of `g` — and so the input gradient, a forward with the turned kernel —
-    /// runs by Winograd: with 32 channels or fewer on either side the direct kernels are faster
-    /// (measurements in docs/BENCHMARKS.md, session 10). The weight gradient runs by Winograd
-    /// whenever `convolvesByWinograd(g)`.
+    /// runs by Winograd: with few channels on either side the direct kernels are faster — 32 or
+    /// fewer on planes whose rows run by tiles, 16 or fewer on the small planes that run channels
+    /// last (measurements in docs/BENCHMARKS.md, sessions 10 and 11). The weight gradient runs by
+    /// Winograd whenever `convolvesByWinograd(g)`.
     static func forwardsByWinograd(_ g: ConvolutionGeometry) -> Bool {
-        convolvesByWinograd(g) && Swift.min(g.inputChannels, g.outputChannels) > 32
+        let fewest = g.width >= winogradWidth ? 32 : 16
+        return convolvesByWinograd(g) && Swift.min(g.inputChannels, g.outputChannels) > fewest
     }
 
     /// The narrowest image rows whose transforms run along rows of tiles: on 8 × 8 and smaller
