@@ -56,6 +56,112 @@ struct ExactMixtureModelTests {
         }
     }
 
+    /// An anisotropic, correlated, unequal-weight 2-D mixture, in the recipe's three forms.
+    static let correlatedData =
+        "{ kind: gaussian-mixture, count: 2000, heldOutFraction: 0.1, means: [[-2, 1], [2, -1], [0, 3]], "
+        + "weights: [0.5, 0.3, 0.2], covariances: [[[1.0, 0.8], [0.8, 1.0]], [[0.3, -0.2], [-0.2, 0.5]], "
+        + "[[2.0, 0.0], [0.0, 0.1]]] }"
+    static func correlated() throws -> GaussianMixture {
+        try GaussianMixture(
+            weights: [0.5, 0.3, 0.2], means: [[-2, 1], [2, -1], [0, 3]],
+            covariances: [
+                .full([[1.0, 0.8], [0.8, 1.0]]), .full([[0.3, -0.2], [-0.2, 0.5]]), .diagonal([2.0, 0.1]),
+            ])
+    }
+    static let diagonalData =
+        "{ kind: gaussian-mixture, count: 2000, means: [[-2, 0], [2, 1]], weights: [1, 3], "
+        + "variances: [[0.5, 0.1], [0.1, 2.0]] }"
+    static func diagonal() throws -> GaussianMixture {
+        try GaussianMixture(
+            weights: [1, 3], means: [[-2, 0], [2, 1]], covariances: [.diagonal([0.5, 0.1]), .diagonal([0.1, 2.0])])
+    }
+
+    @Test(
+        "full and diagonal covariances: x̂₀ and log p_t of the exact network match GaussianMixture's under VP, sub-VP and VE",
+        arguments: ["epsilon", "score", "velocity", "edm"],
+        [
+            "{ kind: variance-preserving, betaMin: 0.1, betaMax: 20 }",
+            "{ kind: sub-variance-preserving, betaMin: 0.1, betaMax: 20 }",
+            "{ kind: variance-exploding, sigmaMin: 0.01, sigmaMax: 10 }",
+        ])
+    func covariances(parameterization: String, sde: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (data, mixture) in [(Self.correlatedData, try Self.correlated()), (Self.diagonalData, try Self.diagonal())]
+        {
+            let run = try Self.load(exactRecipe(sde: sde, parameterization: parameterization, data: data), in: dir)
+            var noise = PerSampleNoise(seed: 6)
+            let x = noise.normal([64, 2]) * 3
+            for t in [0.02, 0.3, 0.9] {
+                let marginal = run.sde.marginal(at: t)
+                let model = run.reverseProcess().denoised(x, at: t)
+                let exact = mixture.denoised(x, marginal: marginal)
+                let scale = exact.scalars.map { Swift.abs($0) }.max() ?? 1
+                let error = (model - exact).scalars.map { Swift.abs($0) }.max() ?? .infinity
+                #expect(error < 2e-3 * Swift.max(1, scale), "t = \(t): max |Δx̂₀| = \(error)")
+                let density = try #require(run.model as? any LogDensityModel)
+                let condition = NoiseCondition(
+                    time: Tensor([Float](repeating: Float(t), count: 64), shape: [64]),
+                    signalScale: Tensor([Float](repeating: Float(marginal.signalScale), count: 64), shape: [64]),
+                    noiseScale: Tensor([Float](repeating: Float(marginal.noiseScale), count: 64), shape: [64]))
+                let logP = density.logDensity(x, condition)
+                let exactLogP = mixture.logDensity(x, marginal: marginal)
+                let logError = (logP - exactLogP).scalars.map { Swift.abs($0) }.max() ?? .infinity
+                #expect(logError < 1e-3, "t = \(t): max |Δ log p_t| = \(logError)")
+            }
+        }
+    }
+
+    @Test("correlated mixture under VP: likelihood within 0.02 nats of the analytic log p at t = 1e-5")
+    func correlatedLikelihood() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let recipe = try writeRecipe(exactRecipe(data: Self.correlatedData), in: dir)
+        var options = FlowSession.Options(source: recipe)
+        options.limit = 30
+        let summary = try FlowSession(.likelihood, options: options, registry: exactRegistry).run()
+        let run = try RunModel.load(.init(path: recipe), registry: exactRegistry)
+        let points = run.referenceData.slice(alongAxis: 0, 0..<30)
+        let exact = try Self.correlated().logDensity(points, marginal: run.sde.marginal(at: 1e-5)).scalars
+        let error = zip(summary.result.scalars, exact).map { Swift.abs(Double($0 - $1)) }.max() ?? .infinity
+        #expect(error < 0.02, "max |Δ log p| = \(error) nats")
+    }
+
+    @Test("the recipe's mixture forms: one matrix or vector for all, errors named by key")
+    func mixtureForms() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let shared = exactRecipe(
+            data: "{ kind: gaussian-mixture, count: 100, means: [[0, 0], [3, 0]], covariances: [[[1, 0.5], [0.5, 1]]] }"
+        )
+        _ = try Self.load(shared, in: dir)
+        let notDefinite = #expect(throws: (any Error).self) {
+            _ = try Self.load(
+                exactRecipe(
+                    data:
+                        "{ kind: gaussian-mixture, count: 100, means: [[0, 0], [3, 0]], covariances: [[[1, 2], [2, 1]]] }"
+                ),
+                in: dir)
+        }
+        #expect("\(notDefinite.map { "\($0)" } ?? "")".contains("covariances.0"))
+        let negative = #expect(throws: (any Error).self) {
+            _ = try Self.load(
+                exactRecipe(
+                    data:
+                        "{ kind: gaussian-mixture, count: 100, means: [[0, 0], [3, 0]], variances: [[1, 1], [1, -1]] }"),
+                in: dir)
+        }
+        #expect("\(negative.map { "\($0)" } ?? "")".contains("variances.1"))
+        let both = #expect(throws: (any Error).self) {
+            _ = try Self.load(
+                exactRecipe(
+                    data: "{ kind: gaussian-mixture, count: 100, means: [[0, 0]], variances: [[1, 1]], "
+                        + "covariances: [[[1, 0], [0, 1]]] }"),
+                in: dir)
+        }
+        #expect("\(both.map { "\($0)" } ?? "")".contains("not both"))
+    }
+
     @Test("N(0, I) data under VP: the probability flow is the identity, log p is log N(x; 0, I)")
     func standardNormal() throws {
         let dir = try folder()

@@ -95,6 +95,17 @@ public struct GaussianMixture: Sendable {
     /// The number of components K.
     public var componentCount: Int { weights.count }
 
+    /// Σ_k = U_k·diag(λ_k)·U_kᵀ: the eigenvalues λ_k (the variances along the principal axes)
+    /// and U_k row-major with eigenvector j in column j, or nil where Σ_k is isotropic or
+    /// diagonal (U_k = I, λ_k its diagonal).
+    public func principalAxes(ofComponent k: Int) -> (variances: [Double], rotation: [Double]?) {
+        precondition(k >= 0 && k < componentCount, "component \(k) of \(componentCount)")
+        let d = dimension
+        let variances = (0..<d).map { storage.variances[k * d + $0] }
+        guard storage.isRotated[k] else { return (variances, nil) }
+        return (variances, (0..<(d * d)).map { storage.rotations[k * d * d + $0] })
+    }
+
     private static func diagonalise(
         _ covariance: Covariance, dimension d: Int, index k: Int
     )

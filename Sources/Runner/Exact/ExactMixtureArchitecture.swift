@@ -12,18 +12,20 @@ public protocol ExactModelArchitecture: NetworkArchitecture {
 }
 
 /// `network: { kind: exact-mixture }`: the exact score of the recipe's Gaussian-mixture data
-/// (`ring`, `grid`, `gaussian-mixture` with isotropic or diagonal components), so that samplers,
-/// likelihoods and encodings run without training and can be checked against closed forms.
+/// (`ring`, `grid`, `gaussian-mixture` with isotropic, diagonal or full covariances), so that
+/// samplers, likelihoods and encodings run without training and can be checked against closed
+/// forms.
 ///
 /// ```
-/// p_t(x) = Σ_k w_k N(x; α·μ_k, α²·diag(v_k) + σ²·I)
-/// D(x) = E[x₀ | x_t = x] = Σ_k r_k(x)·(μ_k + α·v_k/(α²v_k + σ²)·(x − α·μ_k))
+/// p_t(x) = Σ_k w_k N(x; α·μ_k, C_k),   C_k = α²·Σ_k + σ²·I,   Σ_k = U_k·diag(λ_k)·U_kᵀ
+/// D(x) = E[x₀ | x_t = x] = Σ_k r_k(x)·(μ_k + α·Σ_k·C_k⁻¹·(x − α·μ_k))
+///      = Σ_k r_k(x)·(μ_k + α·U_k·(λ_k/(α²λ_k + σ²) ⊙ U_kᵀ(x − α·μ_k)))
 /// network output F = (D(x) − c_skip·x)/c_out at input c_in·x
 /// ```
 /// The model is written with the engine's differentiable operations (the posterior r_k as a
 /// softmax), so the likelihood's divergence differentiates it like a trained network. It has no
 /// parameters; `scorekit train` rejects it. Needs `data.standardization: none` (the mixture is
-/// in data space) and components of variance > 0. Its model also gives log p_t
+/// in data space) and components of variance > 0 along every axis. Its model also gives log p_t
 /// (`LogDensityModel`), so `mala` samples it.
 public struct ExactMixtureArchitecture: ExactModelArchitecture, LogDensityArchitecture {
     /// No keys: everything comes from the data section.

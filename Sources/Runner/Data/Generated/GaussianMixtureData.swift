@@ -4,16 +4,21 @@ public import ScoreKitNetworks
 /// Samples of an exact Gaussian mixture given in the recipe, labelled by component.
 ///
 /// ```
-/// p(x) = Σ_k w_k N(x; μ_k, Σ_k),   Σ_k = s_k²·I (standardDeviations) or a full matrix (covariances)
+/// p(x) = Σ_k w_k N(x; μ_k, Σ_k),   Σ_k = s_k²·I (standardDeviations), diag(v_k) (variances)
+///                                  or a full matrix (covariances)
 /// ```
 /// ```yaml
 /// data: { kind: gaussian-mixture, means: [[-2, 0], [2, 0]], standardDeviations: [0.5], weights: [1, 3] }
+/// data: { kind: gaussian-mixture, means: [[-2, 0], [2, 0]], variances: [[0.5, 0.1], [0.1, 2]] }
+/// data: { kind: gaussian-mixture, means: [[-2, 0], [2, 0]], weights: [1, 3],
+///         covariances: [[[1, 0.8], [0.8, 1]], [[0.3, -0.2], [-0.2, 0.5]]] }
 /// ```
 /// The same `GaussianMixture` the samplers' tests use as an exact model, so a model trained on
 /// these samples can be compared with the exact score. `weights` are normalised (empty: equal);
-/// `standardDeviations` has one entry per component or one for all; `covariances`, when not
-/// empty, gives one symmetric positive semi-definite d × d matrix per component and replaces
-/// `standardDeviations`.
+/// `standardDeviations` has one entry per component or one for all; `variances` (diagonal) and
+/// `covariances` (full: symmetric positive semi-definite d × d matrices, as rows) have one entry
+/// per component or one for all, and either replaces `standardDeviations`; at most one of the two
+/// may be given.
 public struct GaussianMixtureData: DataSource {
     /// The recipe keys of this data set, with their defaults.
     public struct Configuration: ComponentConfiguration, Equatable {
@@ -25,7 +30,11 @@ public struct GaussianMixtureData: DataSource {
         public var means: [[Double]] = [[0.0, 0.0]]
         /// s_k, one per component, or one for all.
         public var standardDeviations: [Double] = [1.0]
-        /// Σ_k as rows, one d × d matrix per component; replaces `standardDeviations` when given.
+        /// diag(Σ_k), one vector of d variances per component or one for all; replaces
+        /// `standardDeviations` when given.
+        public var variances: [[Double]] = []
+        /// Σ_k as rows, one d × d matrix per component or one for all; replaces
+        /// `standardDeviations` when given.
         public var covariances: [[[Double]]] = []
 
         public init() {}
@@ -38,10 +47,20 @@ public struct GaussianMixtureData: DataSource {
                 throw .outOfRange(
                     key: "weights", value: "\(weights.count) weights", expected: "one weight per mean (\(k)), or none")
             }
-            guard covariances.isEmpty || covariances.count == k else {
+            guard covariances.isEmpty || variances.isEmpty else {
+                throw .outOfRange(
+                    key: "variances", value: "given with covariances",
+                    expected: "either diagonal variances or full covariances, not both")
+            }
+            guard covariances.isEmpty || covariances.count == 1 || covariances.count == k else {
                 throw .outOfRange(
                     key: "covariances", value: "\(covariances.count) matrices",
-                    expected: "one matrix per mean (\(k)), or none")
+                    expected: "one matrix per mean (\(k)) or one for all, or none")
+            }
+            guard variances.isEmpty || variances.count == 1 || variances.count == k else {
+                throw .outOfRange(
+                    key: "variances", value: "\(variances.count) vectors",
+                    expected: "one vector per mean (\(k)) or one for all, or none")
             }
             guard standardDeviations.count == 1 || standardDeviations.count == k else {
                 throw .outOfRange(
@@ -54,8 +73,26 @@ public struct GaussianMixtureData: DataSource {
         func mixture() throws(ConfigurationError) -> GaussianMixture {
             let k = means.count
             let w = weights.isEmpty ? [Double](repeating: 1, count: k) : weights
+            func each<T>(_ values: [T]) -> [T] { values.count == 1 ? [T](repeating: values[0], count: k) : values }
             if !covariances.isEmpty {
-                return try GaussianMixture(weights: w, means: means, covariances: covariances.map { .full($0) })
+                do {
+                    return try GaussianMixture(
+                        weights: w, means: means, covariances: each(covariances).map { .full($0) })
+                } catch .outOfRange(let key, let value, let expected) where covariances.count == 1 {
+                    // One matrix for all: its errors are the recipe's covariances.0.
+                    let one = key.hasPrefix("covariances.") ? "covariances.0" : key
+                    throw .outOfRange(key: one, value: value, expected: expected)
+                }
+            }
+            if !variances.isEmpty {
+                do {
+                    return try GaussianMixture(
+                        weights: w, means: means, covariances: each(variances).map { .diagonal($0) })
+                } catch .outOfRange(let key, let value, let expected) where key.hasPrefix("covariances.") {
+                    // The mixture names a component's covariance; the recipe gave its variances.
+                    let index = variances.count == 1 ? "0" : key.dropFirst("covariances.".count)
+                    throw .outOfRange(key: "variances.\(index)", value: value, expected: expected)
+                }
             }
             let s =
                 standardDeviations.count == 1
@@ -111,7 +148,7 @@ public struct GaussianMixtureData: DataSource {
 extension GaussianMixtureData: RegisteredComponent {
     public static let id: ComponentID = "gaussian-mixture"
     public static let summary =
-        "Samples of an exact Gaussian mixture (weights, means, standard deviations or covariances)"
+        "Samples of an exact Gaussian mixture (weights, means, standard deviations, variances or covariances)"
 }
 
 /// The seed's ring: K equal Gaussians on a circle, labelled by component.
