@@ -77,12 +77,13 @@ struct ExactMixtureModelTests {
     }
 
     @Test(
-        "full and diagonal covariances: x̂₀ and log p_t of the exact network match GaussianMixture's under VP, sub-VP and VE",
+        "full and diagonal covariances: x̂₀ and log p_t of the exact network match GaussianMixture's under VP, sub-VP and both VE marginals",
         arguments: ["epsilon", "score", "velocity", "edm"],
         [
             "{ kind: variance-preserving, betaMin: 0.1, betaMax: 20 }",
             "{ kind: sub-variance-preserving, betaMin: 0.1, betaMax: 20 }",
             "{ kind: variance-exploding, sigmaMin: 0.01, sigmaMax: 10 }",
+            "{ kind: variance-exploding, sigmaMin: 0.01, sigmaMax: 10, marginal: exact }",
         ])
     func covariances(parameterization: String, sde: String) throws {
         let dir = try folder()

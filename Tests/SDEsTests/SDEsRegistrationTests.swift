@@ -15,7 +15,10 @@ struct SDEsRegistrationTests {
             ])
         let defaults = Dictionary(uniqueKeysWithValues: sdes.map { ($0.id.rawValue, $0.defaults) })
         #expect(defaults["variance-preserving"] == ["betaMin": 0.1, "betaMax": 20.0, "minimumTime": 1e-5])
-        #expect(defaults["variance-exploding"] == ["sigmaMin": 0.01, "sigmaMax": 50.0, "minimumTime": 1e-5])
+        #expect(
+            defaults["variance-exploding"] == [
+                "sigmaMin": 0.01, "sigmaMax": 50.0, "minimumTime": 1e-5, "marginal": "scoreSDE",
+            ])
         #expect(defaults["edm"] == ["sigmaMin": 0.002, "sigmaMax": 80.0])
         #expect(defaults["cosine"] == ["offset": 0.008, "minimumTime": 1e-5, "maximumTime": 0.9946])
         #expect(defaults["linear-interpolant"] == ["minimumTime": 1e-5, "maximumTime": 0.999])

@@ -8,6 +8,19 @@ extension VarianceExplodingSDE {
         public var sigmaMax = 50.0
         /// ε, the data end of the time range [ε, 1] (score_sde's `eps`).
         public var minimumTime = 1e-5
+        /// The marginal's variance: σ(t)² as score_sde's code has it (`scoreSDE`), or that of
+        /// the SDE started from the data at t = 0, σ(t)² − σ_min² (`exact`).
+        public var marginal: Marginal = .scoreSDE
+
+        /// Which variance the VE marginal has.
+        public enum Marginal: String, Codable, Sendable, CaseIterable {
+            /// Var = σ(t)²: score_sde's `VESDE.marginal_prob`, the data at t = 0 already noised
+            /// by N(0, σ_min²).
+            case scoreSDE
+            /// Var = σ(t)² − σ_min² = σ_min²·((σ_max/σ_min)^{2t} − 1): the solution of
+            /// dx = √(d[σ²]/dt) dW from x(0) = x₀.
+            case exact
+        }
 
         public init() {}
 

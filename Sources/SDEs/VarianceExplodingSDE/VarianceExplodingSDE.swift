@@ -10,8 +10,16 @@ public import ScoreKitCore
 /// λ(t) = −2 log σ(t)   ⇔   t = (−½λ − log sigmaMin)/log(sigmaMax/sigmaMin)
 /// prior  N(0, sigmaMax²·I)
 /// ```
-/// As in the reference code, σ(0) = sigmaMin: the data at t = 0 is already convolved with
-/// N(0, sigmaMin²), and a final denoising step (time grid `finalStep: toZero`) removes it.
+/// As in the reference code, σ(0) = sigmaMin by default (`marginal: scoreSDE`): the data at
+/// t = 0 is already convolved with N(0, sigmaMin²), and a final denoising step (time grid
+/// `finalStep: toZero`) removes it. `marginal: exact` takes the SDE's own marginal from the data
+/// at t = 0 instead:
+///
+/// ```
+/// s(t)² = σ(t)² − sigmaMin² = sigmaMin²·expm1(2t·log(sigmaMax/sigmaMin)),   s' = σ(t)²·log(sigmaMax/sigmaMin)/s
+/// λ(t) = −2 log s(t)   ⇔   t = log1p(e^{−λ}/sigmaMin²)/(2·log(sigmaMax/sigmaMin))
+/// ```
+/// with the same g², so both describe the same SDE; they differ in the data's noise at t = 0.
 /// SMLD's ancestral step is `posterior(at:given:)` between two noise levels.
 /// - Note: Matches `VESDE` of the score_sde code (`marginal_prob`, `sde`, `prior_sampling`);
 ///   its defaults there are sigmaMin 0.01, sigmaMax 50 (CIFAR-10) and `eps` 1e-5.
@@ -34,11 +42,25 @@ public struct VarianceExplodingSDE: ForwardSDE {
 
     public func marginal(at time: Double) -> Marginal {
         let sigma = configuration.sigmaMin * Foundation.exp(time * logRatio)
-        return Marginal(
-            signalScale: 1, noiseScale: sigma, signalScaleDerivative: 0, noiseScaleDerivative: sigma * logRatio)
+        switch configuration.marginal {
+        case .scoreSDE:
+            return Marginal(
+                signalScale: 1, noiseScale: sigma, signalScaleDerivative: 0, noiseScaleDerivative: sigma * logRatio)
+        case .exact:
+            let s = configuration.sigmaMin * Foundation.expm1(2 * time * logRatio).squareRoot()
+            return Marginal(
+                signalScale: 1, noiseScale: s, signalScaleDerivative: 0,
+                noiseScaleDerivative: sigma * sigma * logRatio / s)
+        }
     }
 
     public func time(forLogSignalToNoiseRatio logSignalToNoiseRatio: Double) -> Double {
-        (-0.5 * logSignalToNoiseRatio - Foundation.log(configuration.sigmaMin)) / logRatio
+        let sigmaMin = configuration.sigmaMin
+        switch configuration.marginal {
+        case .scoreSDE:
+            return (-0.5 * logSignalToNoiseRatio - Foundation.log(sigmaMin)) / logRatio
+        case .exact:
+            return Foundation.log1p(Foundation.exp(-logSignalToNoiseRatio) / (sigmaMin * sigmaMin)) / (2 * logRatio)
+        }
     }
 }
