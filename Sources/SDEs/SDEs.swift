@@ -18,6 +18,7 @@ extension ComponentRegistry {
         register(timeGrid: LogSNRTimeGrid.self)
         register(timeGrid: GeometricTimeGrid.self)
         register(timeGrid: DiscreteTimeGrid.self)
+        register(timeGrid: ExplicitTimeGrid.self)
 
         register(parameterization: EpsilonPrediction.self)
         register(parameterization: ScorePrediction.self)

@@ -80,6 +80,9 @@ struct CompositionSweepTests {
         return "{ " + keys.joined(separator: ", ") + " }"
     }
 
+    /// The `times` grid has no steps: a list of lattice timesteps, inside every process's range.
+    static let explicitTimesteps = "timesteps: [999, 750, 500, 250, 100, 30, 10]"
+
     static func trainingRecipe(sde: ComponentID, parameterization: ComponentID, loss: ComponentID) -> String {
         """
         sde: { kind: \(sde.rawValue) }
@@ -103,7 +106,7 @@ struct CompositionSweepTests {
         parameterization: { kind: \(parameterization.rawValue) }
         network: \(network)
         data: { kind: ring, count: 512 }
-        timeGrid: \(section(.timeGrid, grid, steps: gridSteps))
+        timeGrid: \(section(.timeGrid, grid, steps: gridSteps, extra: grid == "times" ? Self.explicitTimesteps : ""))
         sampler: \(section(.sampler, sampler, steps: iterations))
         seed: 1
 

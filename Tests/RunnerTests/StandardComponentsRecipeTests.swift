@@ -97,7 +97,10 @@ struct StandardComponentsRecipeTests {
     func defaultsFit(sde: ComponentID) throws {
         for grid in standardRegistry.ids(of: .timeGrid) {
             for target in standardRegistry.ids(of: .parameterization) {
-                let yaml = "sde: {kind: \(sde)}\ntimeGrid: {kind: \(grid)}\nparameterization: {kind: \(target)}\n"
+                // `times` takes a list instead of defaults: lattice timesteps fit every process.
+                let list = grid == "times" ? ", timesteps: [999, 500, 0]" : ""
+                let yaml =
+                    "sde: {kind: \(sde)}\ntimeGrid: {kind: \(grid)\(list)}\nparameterization: {kind: \(target)}\n"
                 #expect(throws: Never.self, "\(sde) × \(grid) × \(target)") { try Self.resolveStandard(yaml) }
             }
         }

@@ -28,7 +28,7 @@ struct SDEsRegistrationTests {
             ])
         #expect(
             testRegistry.ids(of: .timeGrid).map(\.rawValue) == [
-                "discrete", "geometric", "karras", "log-snr", "quadratic", "uniform",
+                "discrete", "geometric", "karras", "log-snr", "quadratic", "times", "uniform",
             ])
         let karras = testRegistry.entries(of: .timeGrid).first { $0.id == "karras" }
         #expect(karras?.defaults == ["steps": 18, "rho": 7.0, "endTime": 1e-3, "finalStep": "toZero"])

@@ -6,7 +6,8 @@ import Testing
 /// The laws every registered time grid satisfies on every process, and each grid's own spacing.
 @Suite("TimeGrid")
 struct TimeGridTests {
-    static let gridIDs = testRegistry.ids(of: .timeGrid).map(\.rawValue)
+    /// The grids made from a step count (`times` takes a list; its own tests are below).
+    static let gridIDs = testRegistry.ids(of: .timeGrid).map(\.rawValue).filter { $0 != "times" }
 
     @Test("decreasing, from T to the end time, `steps` steps", arguments: gridIDs, allProcesses)
     func laws(_ id: String, _ process: ProcessCase) throws {
@@ -127,6 +128,59 @@ struct TimeGridTests {
         c.finalStep = .none
         let ending = try DiscreteTimeGrid(configuration: c).times(for: sde)
         #expect(ending.count == 10 && ending.last == 0.001)
+    }
+
+    /// `times`: a list of times as given; lattice timesteps as `discrete` maps them.
+    @Test func explicitTimesAndTimesteps() throws {
+        var c = ExplicitTimeGrid.Configuration()
+        c.times = [1, 0.6, 0.25, 1e-3, 0]
+        #expect(try ExplicitTimeGrid(configuration: c).times(for: VariancePreservingSDE()) == c.times)
+        // diffusers' DPM-Solver `linspace` timesteps for 10 steps, on the DDPM chain, then t = 0.
+        let sde = DiscreteDDPMSDE()
+        let indices = try discrete(.linspace, steps: 10).indices(latticeCount: 1000)
+        c = .init()
+        c.timesteps = indices
+        let grid = try ExplicitTimeGrid(configuration: c)
+        var linspace = DiscreteTimeGrid.Configuration()
+        (linspace.spacing, linspace.steps) = (.linspace, 10)
+        #expect(grid.times(for: sde) == (try DiscreteTimeGrid(configuration: linspace)).times(for: sde))
+        #expect(grid.problem(for: sde) == nil)
+        // One step of the chain, k = 500 → 499.
+        c.timesteps = [500, 499]
+        c.finalStep = .none
+        #expect(try ExplicitTimeGrid(configuration: c).times(for: sde) == [sde.stepTimes[500], sde.stepTimes[499]])
+        // Past a 100-step chain's lattice: the grid says so.
+        var short = DiscreteDDPMSDE.Configuration()
+        short.trainStepCount = 100
+        let shortChain = try DiscreteDDPMSDE(configuration: short)
+        c.timesteps = [150, 50]
+        #expect(
+            try ExplicitTimeGrid(configuration: c).problem(for: shortChain)
+                == "timestep 150 is past the process's lattice of 100 (indices 0 … 99)")
+    }
+
+    @Test func explicitGridRejectsBadLists() {
+        func rejects(_ change: (inout ExplicitTimeGrid.Configuration) -> Void, key: String) {
+            var c = ExplicitTimeGrid.Configuration()
+            change(&c)
+            let error = #expect(throws: ConfigurationError.self) { try ExplicitTimeGrid(configuration: c) }
+            guard case .outOfRange(let found, _, _) = error else { return }
+            #expect(found == key)
+        }
+        rejects({ _ in }, key: "times")
+        rejects(
+            {
+                $0.times = [1, 0.5]; $0.timesteps = [9, 0]
+            }, key: "times")
+        rejects({ $0.times = [1] }, key: "times")
+        rejects({ $0.times = [1, 0.5, 0.5] }, key: "times.2")
+        rejects({ $0.times = [1, -0.5] }, key: "times.1")
+        rejects({ $0.times = [.nan, 0.5] }, key: "times.0")
+        rejects({ $0.timesteps = [10, 20] }, key: "timesteps.1")
+        rejects(
+            {
+                $0.timesteps = [5]; $0.finalStep = .none
+            }, key: "timesteps")
     }
 
     @Test func rejectsInvalidSettings() {

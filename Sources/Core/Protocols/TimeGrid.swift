@@ -6,6 +6,14 @@ public protocol TimeGrid: Sendable {
     /// Strictly decreasing times `t₀ > t₁ > … > t_N` within the process's time range (the last may be 0
     /// when the grid ends with a final denoising step); N is the number of steps.
     func times(for sde: some ForwardSDE) -> [Double]
+    /// What makes this grid unusable with `sde`, said in the grid's own terms, or nil; the recipe
+    /// check `time-grid-within-process` reports it before looking at the times.
+    func problem(for sde: some ForwardSDE) -> String?
+}
+
+extension TimeGrid {
+    /// No problem of the grid's own: the times alone are checked.
+    public func problem(for sde: some ForwardSDE) -> String? { nil }
 }
 
 /// One step of a sampling run, from `start` down to `end`.

@@ -67,7 +67,8 @@ extension RecipeCompatibility.Rule {
     public static var timeGridWithinProcess: Self {
         Self(name: "time-grid-within-process") { recipe, _ in
             guard let grid = recipe.timeGrid,
-                let problem = problem(in: grid.times(for: recipe.sde), recipe.sde.timeRange)
+                let problem = grid.problem(for: recipe.sde)
+                    ?? problem(in: grid.times(for: recipe.sde), recipe.sde.timeRange)
             else { return nil }
             let name = recipe.componentIDs[.timeGrid].map { " '\($0)'" } ?? ""
             let sdeName = recipe.componentIDs[.sde].map { " '\($0)'" } ?? ""

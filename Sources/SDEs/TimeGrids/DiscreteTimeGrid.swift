@@ -85,15 +85,16 @@ public struct DiscreteTimeGrid: TimeGrid {
         return raw.map { Swift.min(Swift.max(Int($0.rounded(.toNearestOrEven)), 0), count - 1) }
     }
 
+    /// The times of the lattice indices 0 … N − 1 for `sde`: a `DiscretizedSDE`'s `stepTimes`, else
+    /// `count` points evenly spaced over the time range.
+    static func lattice(for sde: some ForwardSDE, count n: Int) -> [Double] {
+        if let chain = sde as? any DiscretizedSDE { return chain.stepTimes }
+        let (low, high) = (sde.timeRange.lowerBound, sde.timeRange.upperBound)
+        return (0..<n).map { $0 == n - 1 ? high : low + Double($0) * (high - low) / Double(n - 1) }
+    }
+
     public func times(for sde: some ForwardSDE) -> [Double] {
-        let lattice: [Double]
-        if let chain = sde as? any DiscretizedSDE {
-            lattice = chain.stepTimes
-        } else {
-            let (low, high) = (sde.timeRange.lowerBound, sde.timeRange.upperBound)
-            let n = configuration.trainStepCount
-            lattice = (0..<n).map { $0 == n - 1 ? high : low + Double($0) * (high - low) / Double(n - 1) }
-        }
+        let lattice = Self.lattice(for: sde, count: configuration.trainStepCount)
         let k = indices(latticeCount: lattice.count)
         var times = k.map { lattice[$0] }
         switch configuration.finalStep {
