@@ -159,6 +159,39 @@ struct TimeGridTests {
                 == "timestep 150 is past the process's lattice of 100 (indices 0 … 99)")
     }
 
+    @Test func explicitGridFromFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "times-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let steps = folder.appendingPathComponent("steps.npy").path
+        try NumPyFile.write(Tensor([999, 666, 333, 0], shape: [4]), to: steps)
+        var c = ExplicitTimeGrid.Configuration()
+        c.path = steps
+        c.unit = .timestep
+        var listed = ExplicitTimeGrid.Configuration()
+        listed.timesteps = [999, 666, 333, 0]
+        let sde = DiscreteDDPMSDE()
+        #expect(
+            try ExplicitTimeGrid(configuration: c).times(for: sde)
+                == (try ExplicitTimeGrid(configuration: listed)).times(for: sde))
+        let times = folder.appendingPathComponent("times.npy").path
+        try NumPyFile.write(Tensor([1, 0.5, 0.125, 0], shape: [4]), to: times)
+        c = .init()
+        c.path = times
+        #expect(try ExplicitTimeGrid(configuration: c).times(for: VariancePreservingSDE()) == [1, 0.5, 0.125, 0])
+        // A 2-D array, an increasing list and a missing file are errors at `path`.
+        try NumPyFile.write(Tensor([1, 0.5, 0.25, 0], shape: [2, 2]), to: times)
+        try NumPyFile.write(Tensor([0, 0.5], shape: [2]), to: steps)
+        for (path, unit) in [(times, ExplicitTimeGrid.Configuration.Unit.time), (steps, .time), (steps + "x", .time)] {
+            c.path = path
+            c.unit = unit
+            let error = #expect(throws: ConfigurationError.self) { try ExplicitTimeGrid(configuration: c) }
+            guard case .outOfRange(let key, _, _) = error else { continue }
+            #expect(key == "path")
+        }
+    }
+
     @Test func explicitGridRejectsBadLists() {
         func rejects(_ change: (inout ExplicitTimeGrid.Configuration) -> Void, key: String) {
             var c = ExplicitTimeGrid.Configuration()

@@ -38,7 +38,7 @@ extension ConvolutionKernels {
         bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>
     ) {
         let shifts = PlaneShifts(g)
-        let (channels, offsets, plane) = (g.inputChannels, shifts.offsets.count, g.outputPlane)
+        let (channels, offsets) = (g.inputChannels, shifts.offsets.count)
         let blocks = (g.outputChannels + directRows - 1) / directRows
         // Weights as [block][k][c][4 rows], rows past C_out zero: a tile's four broadcasts are
         // adjacent and its weights are read in order.

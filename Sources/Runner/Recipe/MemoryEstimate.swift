@@ -1,5 +1,5 @@
 import Foundation
-public import ScoreKitCore
+import ScoreKitCore
 
 /// The memory a command is about to allocate, estimated from a resolved recipe before anything
 /// is built, so that a recipe whose sizes do not fit in this machine is refused at once, with

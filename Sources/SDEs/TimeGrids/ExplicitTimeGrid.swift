@@ -5,6 +5,7 @@ public import ScoreKitCore
 /// ```yaml
 /// timeGrid: { kind: times, times: [1.0, 0.6, 0.3, 0.1, 0.001, 0] }
 /// timeGrid: { kind: times, timesteps: [999, 799, 599, 399, 199, 0] }   # lattice indices, as diffusers'
+/// timeGrid: { kind: times, path: grid.npy, unit: timestep }             # either list from a 1-D .npy
 /// ```
 /// `times` are visited as given: strictly decreasing, inside the process's time range, the last
 /// may be 0 (a final denoising step). `timesteps` are indices k of the lattice of
@@ -18,19 +19,35 @@ public struct ExplicitTimeGrid: TimeGrid {
         public var times: [Double] = []
         /// k₀ > k₁ > …: lattice indices, instead of `times`.
         public var timesteps: [Int] = []
+        /// A 1-D `.npy` file holding the list instead (relative to the current folder), read when
+        /// the recipe is resolved.
+        public var path = ""
+        /// What the file holds: `time`s or lattice `timestep`s (integers).
+        public var unit = Unit.time
         /// N for processes that are not a discrete chain (`timesteps` only).
         public var trainStepCount = 1000
         /// Whether `timesteps` are followed by a step to t = 0.
         public var finalStep = FinalStep.toZero
 
+        /// The meaning of the numbers in `path`.
+        public enum Unit: String, Codable, Sendable, CaseIterable {
+            /// Continuous times, as `times`.
+            case time
+            /// Lattice indices, as `timesteps`.
+            case timestep
+        }
+
         public init() {}
 
         public func validate() throws(ConfigurationError) {
-            guard times.isEmpty != timesteps.isEmpty else {
+            guard [!times.isEmpty, !timesteps.isEmpty, !path.isEmpty].filter({ $0 }).count == 1 else {
                 throw .outOfRange(
-                    key: "times", value: times.isEmpty ? "none, and no timesteps" : "given with timesteps",
-                    expected: "either a list of times or a list of timesteps")
+                    key: "times",
+                    value: times.isEmpty && timesteps.isEmpty && path.isEmpty
+                        ? "none, no timesteps and no path" : "given with another list",
+                    expected: "one of a list of times, a list of timesteps or a path to a .npy file of either")
             }
+            guard path.isEmpty else { return }
             guard trainStepCount >= 2, trainStepCount <= SizeCeiling.steps else {
                 throw .outOfRange(
                     key: "trainStepCount", value: "\(trainStepCount)",
@@ -74,10 +91,39 @@ public struct ExplicitTimeGrid: TimeGrid {
 
     public let configuration: Configuration
 
-    /// The grid of `configuration`, validated.
+    /// The grid of `configuration`, validated; a `path` is read here, and its list checked as the
+    /// recipe's would be.
     public init(configuration: Configuration) throws(ConfigurationError) {
         try configuration.validate()
-        self.configuration = configuration
+        var c = configuration
+        if !c.path.isEmpty {
+            let values: [Float]
+            do {
+                let read = try NumPyFile.read(c.path)
+                guard read.rank == 1 else {
+                    throw ConfigurationError.outOfRange(
+                        key: "path", value: "'\(c.path)' of shape \(read.shape)", expected: "a 1-D array")
+                }
+                values = read.scalars
+            } catch let error as ConfigurationError {
+                throw error
+            } catch {
+                throw .outOfRange(key: "path", value: "'\(c.path)'", expected: "a readable .npy file (\(error))")
+            }
+            switch c.unit {
+            case .time: c.times = values.map(Double.init)
+            case .timestep:
+                guard values.allSatisfy({ $0.isFinite && $0 == $0.rounded() && Swift.abs($0) < 1e9 }) else {
+                    throw .outOfRange(key: "path", value: "'\(c.path)'", expected: "whole numbers (unit: timestep)")
+                }
+                c.timesteps = values.map { Int($0) }
+            }
+            c.path = ""
+            do { try c.validate() } catch .outOfRange(let key, let value, let expected) {
+                throw .outOfRange(key: "path", value: "'\(configuration.path)': \(key) = \(value)", expected: expected)
+            }
+        }
+        self.configuration = c
     }
 
     public func times(for sde: some ForwardSDE) -> [Double] {
