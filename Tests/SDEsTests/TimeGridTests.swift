@@ -118,6 +118,55 @@ struct TimeGridTests {
         #expect(Array(leading30.prefix(3)) == [958, 925, 892] && leading30.last == 1)
     }
 
+    /// diffusers 0.42.1 `DPMSolverMultistepScheduler`/`UniPCMultistepScheduler(...).set_timesteps(S)`, N = 1000.
+    @Test func multistepConventionMatchesDiffusers() throws {
+        func multistep(_ spacing: DiscreteTimeGrid.Spacing, steps: Int, offset: Int = 0) throws -> [Int] {
+            var c = DiscreteTimeGrid.Configuration()
+            (c.spacing, c.steps, c.stepsOffset, c.convention) = (spacing, steps, offset, .multistep)
+            return try DiscreteTimeGrid(configuration: c).indices(latticeCount: 1000)
+        }
+        #expect(try multistep(.linspace, steps: 10) == [999, 899, 799, 699, 599, 500, 400, 300, 200, 100])
+        #expect(try multistep(.leading, steps: 10) == [900, 810, 720, 630, 540, 450, 360, 270, 180, 90])
+        #expect(try multistep(.trailing, steps: 10) == [999, 899, 799, 699, 599, 499, 399, 299, 199, 99])
+        #expect(try multistep(.leading, steps: 7, offset: 1) == [876, 751, 626, 501, 376, 251, 126])
+    }
+
+    /// diffusers 0.42.1 `EulerDiscreteScheduler().set_timesteps(7)` on its default chain (linear β,
+    /// N = 1000): fractional timesteps 999, 832.5, …, 0 and their interpolated σ.
+    @Test func eulerConventionInterpolatesNoiseLevelsAsDiffusers() throws {
+        let sde = DiscreteDDPMSDE()
+        var c = DiscreteTimeGrid.Configuration()
+        (c.spacing, c.steps, c.convention) = (.linspace, 7, .euler)
+        let grid = try DiscreteTimeGrid(configuration: c)
+        #expect(grid.timesteps(latticeCount: 1000) == [999, 832.5, 666, 499.5, 333, 166.5, 0])
+        let sigmas = [
+            157.4072723388672, 33.66373062133789, 9.488921165466309, 3.4335522651672363,
+            1.4623570442199707, 0.5856084823608398, 0.010001329705119133,
+        ]
+        let times = grid.times(for: sde)
+        #expect(times.count == 8 && times.last == 0)
+        for (t, sigma) in zip(times, sigmas) {
+            // diffusers multiplies ᾱ out in Float32 (ulp 6e-8 near 1): ᾱ = 1/(1 + σ²) to 3e-7, σ to 1e-6 where ᾱ < ½.
+            let level = sde.marginal(at: t).noiseLevel
+            #expect(isClose(1 / (1 + level * level), 1 / (1 + sigma * sigma), absolute: 3e-7), "t = \(t)")
+            #expect(sigma < 1 || isClose(level, sigma, relative: 1e-6), "t = \(t)")
+        }
+        #expect(times[2] == sde.stepTimes[666] && times[6] == sde.stepTimes[0])
+        // final_sigmas_type: sigma_min ends at k = 0, which linspace visits already.
+        c.finalStep = .none
+        #expect(try DiscreteTimeGrid(configuration: c).times(for: sde) == Array(times.dropLast()))
+        // leading and trailing timesteps are whole: as the ddim convention.
+        for spacing in [DiscreteTimeGrid.Spacing.leading, .trailing] {
+            var d = DiscreteTimeGrid.Configuration()
+            (d.spacing, d.steps) = (spacing, 7)
+            var e = d
+            e.convention = .euler
+            #expect(
+                try DiscreteTimeGrid(configuration: e).times(for: sde)
+                    == DiscreteTimeGrid(configuration: d).times(for: sde))
+        }
+    }
+
     @Test func discreteTimesAreTheChainsStepTimes() throws {
         let sde = DiscreteDDPMSDE()
         let times = try discrete(.trailing, steps: 10).times(for: sde)

@@ -1,19 +1,27 @@
+import Foundation
 public import ScoreKitCore
 
 /// The discrete timestep spacings of diffusers' schedulers, on the N-point lattice of the process.
 ///
-/// With S = steps and lattice indices k = 0 … N − 1 (diffusers' timesteps):
+/// With S = steps, lattice indices k = 0 … N − 1 (diffusers' timesteps) and `round` NumPy's
+/// (half to even), each scheduler family reads `spacing` its own way (`convention`):
 /// ```
-/// linspace   k_i = round(linspace(0, N − 1, S))[reversed]
-/// leading    k_i = (S − 1 − i)·⌊N/S⌋ + stepsOffset
-/// trailing   k_i = round(N − i·N/S) − 1
+///              ddim (DDPM, DDIM, PNDM)            multistep (DPMSolver, UniPC, DEIS)      euler (Euler, Heun)
+/// linspace     round(i·(N − 1)/(S − 1))            round(i·(N − 1)/S)                     i·(N − 1)/(S − 1), not rounded
+/// leading      i·⌊N/S⌋ + stepsOffset               i·⌊N/(S + 1)⌋ + stepsOffset            as ddim
+/// trailing     round(N − j·N/S) − 1                as ddim                                as ddim
 /// ```
-/// (`round` is NumPy's, half to even), i = 0 … S − 1, followed by t = 0 with the default
-/// `finalStep: toZero` (`set_alpha_to_one`), else by k = 0 unless the last index is 0 already.
-/// The lattice is the process's `stepTimes` for a `DiscretizedSDE` (DDPM: k ↦ t = (k + 1)/N, so
-/// `alphas_cumprod[k]` = ᾱ at t) and otherwise N = `trainStepCount` points evenly spaced over
-/// the time range, k ↦ t_min + k·(T − t_min)/(N − 1). Lin et al. (2024) recommend `trailing`,
-/// which starts at the last step (k = N − 1); `leading` never visits it.
+/// for i = S − 1 … 0 (ddim, euler) or i = S … 1 (multistep: S + 1 points, the smallest dropped),
+/// j = 0 … S − 1. An index k is the lattice time; a fractional index τ of the euler
+/// convention is the time whose noise level σ = σ(t)/α(t) is diffusers' `np.interp` of the
+/// lattice's noise levels, linear in σ between ⌊τ⌋ and ⌈τ⌉ (`interpolation_type: linear`).
+/// The timesteps are followed by t = 0 with the default `finalStep: toZero`
+/// (`set_alpha_to_one`, `final_sigmas_type: zero`), else by k = 0 unless the last timestep is
+/// 0 already (`final_sigmas_type: sigma_min`). The lattice is the process's `stepTimes` for a
+/// `DiscretizedSDE` (DDPM: k ↦ t = (k + 1)/N, so `alphas_cumprod[k]` = ᾱ at t) and otherwise
+/// N = `trainStepCount` points evenly spaced over the time range, k ↦ t_min + k·(T − t_min)/(N − 1).
+/// Lin et al. (2024) recommend `trailing`, which starts at the last step (k = N − 1); `leading`
+/// never visits it.
 /// - Note: For a `DiscretizedSDE` of N steps, `steps` must not exceed N (else timesteps repeat,
 ///   which the recipe check `time-grid-within-process` reports); `trainStepCount` is not used then.
 public struct DiscreteTimeGrid: TimeGrid {
@@ -24,11 +32,23 @@ public struct DiscreteTimeGrid: TimeGrid {
         case trailing
     }
 
+    /// Which of diffusers' scheduler families reads `spacing`.
+    public enum Convention: String, Codable, Sendable, CaseIterable {
+        /// DDPM, DDIM and PNDM: S timesteps, rounded.
+        case ddim
+        /// DPMSolverMultistep, UniPC and DEIS: S + 1 timesteps, rounded, the smallest dropped.
+        case multistep
+        /// Euler, EulerAncestral and Heun: `linspace` timesteps not rounded, σ interpolated.
+        case euler
+    }
+
     public struct Configuration: ComponentConfiguration, Equatable {
         /// S, the number of timesteps visited (model evaluations of a one-step sampler).
         public var steps = 50
         /// How the S timesteps are chosen.
         public var spacing = Spacing.leading
+        /// Which scheduler family's reading of `spacing`.
+        public var convention = Convention.ddim
         /// Added to `leading` indices (`steps_offset`; Stable Diffusion uses 1).
         public var stepsOffset = 0
         /// N for processes that are not a discrete chain; a `DiscretizedSDE` uses its own.
@@ -68,21 +88,38 @@ public struct DiscreteTimeGrid: TimeGrid {
         self.configuration = configuration
     }
 
-    /// The lattice indices k_0 > k_1 > … visited for a lattice of `count` points (diffusers' `timesteps`).
+    /// The lattice indices k_0 > k_1 > … visited for a lattice of `count` points (diffusers' `timesteps`),
+    /// rounded to the nearest index for the euler convention's fractional `linspace`.
     public func indices(latticeCount count: Int) -> [Int] {
+        timesteps(latticeCount: count).map { Swift.min(Swift.max(Int($0.rounded(.toNearestOrEven)), 0), count - 1) }
+    }
+
+    /// The timesteps τ_0 > τ_1 > … visited for a lattice of `count` points: whole numbers but for
+    /// the euler convention's `linspace`.
+    public func timesteps(latticeCount count: Int) -> [Double] {
         let s = configuration.steps
+        let c = configuration.convention
+        // multistep: S + 1 points (i = S … 0) of which the last, i = 0, is dropped.
+        let points = c == .multistep ? s + 1 : s
         let raw: [Double]
         switch configuration.spacing {
         case .linspace:
-            raw = (0..<s).reversed().map { s == 1 ? 0 : (Double($0) * Double(count - 1) / Double(s - 1)) }
+            let span = Double(count - 1) / Double(Swift.max(points - 1, 1))
+            // NumPy's linspace: i·span, the last point exactly N − 1 (one point: 0).
+            let values = (0..<points).reversed().map { i in
+                points == 1 ? 0 : i == points - 1 ? Double(count - 1) : Double(i) * span
+            }
+            raw = c == .euler ? values : values.map { $0.rounded(.toNearestOrEven) }
         case .leading:
-            let ratio = count / s
-            raw = (0..<s).reversed().map { Double($0 * ratio + configuration.stepsOffset) }
+            let ratio = count / points
+            raw = (0..<points).reversed().map { Double($0 * ratio + configuration.stepsOffset) }
         case .trailing:
             let ratio = Double(count) / Double(s)
-            raw = (0..<s).map { Double(count) - Double($0) * ratio }.map { $0.rounded(.toNearestOrEven) - 1 }
+            return (0..<s).map { (Double(count) - Double($0) * ratio).rounded(.toNearestOrEven) - 1 }
+                .map { Swift.min(Swift.max($0, 0), Double(count - 1)) }
         }
-        return raw.map { Swift.min(Swift.max(Int($0.rounded(.toNearestOrEven)), 0), count - 1) }
+        let visited = c == .multistep ? Array(raw.prefix(s)) : raw
+        return visited.map { Swift.min(Swift.max($0, 0), Double(count - 1)) }
     }
 
     /// The times of the lattice indices 0 … N − 1 for `sde`: a `DiscretizedSDE`'s `stepTimes`, else
@@ -95,17 +132,31 @@ public struct DiscreteTimeGrid: TimeGrid {
 
     public func times(for sde: some ForwardSDE) -> [Double] {
         let lattice = Self.lattice(for: sde, count: configuration.trainStepCount)
-        let k = indices(latticeCount: lattice.count)
-        var times = k.map { lattice[$0] }
+        let steps = timesteps(latticeCount: lattice.count)
+        var times = steps.map { Self.time(atTimestep: $0, lattice: lattice, sde: sde) }
         switch configuration.finalStep {
         case .toZero: times.append(0)
-        case .none: if k.last != 0 { times.append(lattice[0]) }
+        case .none: if steps.last != 0 { times.append(lattice[0]) }
         }
         return times
+    }
+
+    /// The time of timestep τ: the lattice's time at a whole τ; between lattice points, the time
+    /// whose noise level σ(t)/α(t) is σ interpolated linearly in τ, as diffusers' `np.interp`.
+    static func time(atTimestep tau: Double, lattice: [Double], sde: some ForwardSDE) -> Double {
+        let below = Int(tau.rounded(.down))
+        guard Double(below) != tau, below + 1 < lattice.count else {
+            return lattice[Swift.min(below, lattice.count - 1)]
+        }
+        let w = tau - Double(below)
+        let sigma =
+            (1 - w) * sde.marginal(at: lattice[below]).noiseLevel + w * sde.marginal(at: lattice[below + 1]).noiseLevel
+        return sde.time(forLogSignalToNoiseRatio: -2 * Foundation.log(sigma))
     }
 }
 
 extension DiscreteTimeGrid: RegisteredComponent {
     public static let id: ComponentID = "discrete"
-    public static let summary = "diffusers' discrete timestep spacings (linspace, leading, trailing)"
+    public static let summary =
+        "diffusers' discrete timestep spacings (linspace, leading, trailing) as DDIM, the multistep or the Euler schedulers read them"
 }
