@@ -23,11 +23,19 @@ struct LikelihoodCommand: RegistryCommand {
     @Option(name: .long, help: ArgumentHelp("The points (.npy, [N, d], data space).", valueName: "file"))
     var data: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Use these Hutchinson probes instead of drawing them (.npy, [probeCount, N, d], model space).",
+            valueName: "file"))
+    var probes: String?
+
     @OptionGroup var global: GlobalOptions
 
     func run(registry: ComponentRegistry) throws {
         global.apply()
-        let options = try flow.options(input: data, global: global)
+        var options = try flow.options(input: data, global: global)
+        options.probes = probes
         do {
             let summary = try FlowSession(.likelihood, options: options, registry: registry).run()
             guard !global.quiet, let estimate = summary.estimate else { return }

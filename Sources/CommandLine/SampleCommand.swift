@@ -31,6 +31,14 @@ struct SampleCommand: RegistryCommand {
         help: ArgumentHelp("Start from this prior noise (.npy, [count, d]).", valueName: "file"))
     var initialNoise: String?
 
+    @Option(
+        name: .customLong("noise"),
+        help: ArgumentHelp(
+            "Replay these draws instead of the seeded noise (.npy, [draws, count, d] or [count, values]): "
+                + "the prior draw first unless --init is given, then the sampler's, step by step.",
+            valueName: "file"))
+    var recordedNoise: String?
+
     @Option(name: .customLong("out"), help: ArgumentHelp("Where to write the samples (.npy).", valueName: "file"))
     var output: String?
 
@@ -50,6 +58,7 @@ struct SampleCommand: RegistryCommand {
         options.checkpoint = checkpoint
         options.count = count
         options.initialNoise = initialNoise
+        options.recordedNoise = recordedNoise
         options.output = output
         options.seed = global.seed.map { UInt64($0) }
         options.useRawWeights = rawWeights

@@ -120,6 +120,7 @@ struct ExactMixtureModelTests {
         let recipe = try writeRecipe(exactRecipe(data: Self.correlatedData), in: dir)
         var options = FlowSession.Options(source: recipe)
         options.limit = 30
+        options.output = dir + "/ll.npy"
         let summary = try FlowSession(.likelihood, options: options, registry: exactRegistry).run()
         let run = try RunModel.load(.init(path: recipe), registry: exactRegistry)
         let points = run.referenceData.slice(alongAxis: 0, 0..<30)

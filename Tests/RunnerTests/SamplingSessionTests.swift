@@ -68,6 +68,39 @@ struct SamplingSessionTests {
         #expect(abs(mean + 3) < 1.5, "mean of the second coordinate \(mean); the data's is −3")
     }
 
+    /// `--noise`: the seeded run's draws (its prior, then 20 Euler–Maruyama steps) replayed from a
+    /// file give its samples; a recording one draw short or for another count is refused, named.
+    @Test func recordedNoiseReplaysTheSeededRun() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try Self.trainRun(in: dir)
+        var options = SamplingSession.Options(source: run)
+        (options.count, options.rowsPerShard, options.seed) = (150, 64, 5)
+        options.output = dir + "/seeded.npy"
+        let seeded = try SamplingSession(options: options, registry: trainingRegistry).run()
+        var streams = PerSampleNoise(seed: 5)
+        let draws = (0...20).map { _ in streams.normal([150, 3]) }
+        let recording = Tensor.concatenate(draws, alongAxis: 0).reshaped([21, 150, 3])
+        try NumPyFile.write(recording, to: dir + "/noise.npy")
+        (options.seed, options.recordedNoise, options.output) = (nil, dir + "/noise.npy", dir + "/replayed.npy")
+        let replayed = try SamplingSession(options: options, registry: trainingRegistry).run()
+        #expect(replayed.samples == seeded.samples)
+        try NumPyFile.write(recording.slice(alongAxis: 0, 0..<20), to: dir + "/short.npy")
+        (options.recordedNoise, options.output) = (dir + "/short.npy", dir + "/short-out.npy")
+        #expect {
+            try SamplingSession(options: options, registry: trainingRegistry).run()
+        } throws: { error in
+            "\(error)".contains("draw 21 of shape [64, 3] is past the recording's 20 draws")
+        }
+        options.count = 100
+        #expect {
+            try SamplingSession(options: options, registry: trainingRegistry).run()
+        } throws: { error in
+            "\(error)" == "\(dir)/short.npy: error: the noise recording holds 150 samples, the run has 100 (--count)"
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/short-out.npy"))
+    }
+
     @Test func olderCheckpointsFallBackToTheDataWithANotice() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }

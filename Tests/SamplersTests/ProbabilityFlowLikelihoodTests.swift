@@ -82,6 +82,23 @@ struct ProbabilityFlowLikelihoodTests {
         #expect(estimate.backwardPassesPerEvaluation == 8)
     }
 
+    /// Probes given as a recording `[K, N, d]` give the estimate of the source that drew them.
+    @Test func recordedProbesGiveTheEstimateOfTheirSource() throws {
+        var c = RingLikelihood.Configuration()
+        (c.divergence, c.probeCount) = (.hutchinson, 3)
+        let data = heldOut.data.slice(alongAxis: 0, 0..<16)
+        var seeded = PerSampleNoise(seed: 11)
+        var copy = seeded
+        let recording = stacked((0..<3).map { _ in copy.rademacher(data.shape) })
+        var recorded = try RecordedNoise(recording: recording)
+        let likelihood = try RingLikelihood(configuration: c)
+        let process = differentiableProcess(VariancePreservingSDE())
+        let reference = try likelihood.estimate(data, process: process, noise: &seeded)
+        let replayed = try likelihood.estimate(data, process: process, noise: &recorded)
+        #expect(replayed.logLikelihoods == reference.logLikelihoods)
+        #expect(recorded.problem == nil && recorded.callCount == 3)
+    }
+
     /// ∇·F from d backward passes equals the mixture's closed-form divergence.
     @Test(arguments: ProcessCase.allCases)
     func exactDivergenceOfTheFieldIsTheClosedForm(process: ProcessCase) throws {

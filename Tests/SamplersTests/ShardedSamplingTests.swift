@@ -51,6 +51,33 @@ struct ShardedSamplingTests {
         #expect(prior == initial.slice(alongAxis: 0, 40..<50))
     }
 
+    /// A recording of the seeded draws (the prior, then one per step) replays the seeded run bit
+    /// for bit, whatever the cut; a recording one draw short is refused, named.
+    @Test func recordedDrawsReplayTheSeededRun() throws {
+        let times = uniformTimes(steps: 12, to: 1e-3)
+        let sampling = ShardedSampling(sampler: EulerMaruyamaSampler(), times: times, rowsPerShard: 64)
+        let reference = try sampling.run(count: 200, sampleShape: [2], seed: 3) { _ in exactProcess(Self.sde) }
+        var streams = PerSampleNoise(seed: 3)
+        let draws = (0...12).map { _ in streams.normal([200, 2]) }
+        for rows in [64, 200] {
+            var cut = sampling
+            cut.rowsPerShard = rows
+            let replayed = try cut.run(
+                count: 200, sampleShape: [2], seed: 0, recorded: try RecordedNoise(recording: stacked(draws))
+            ) { _ in exactProcess(Self.sde) }
+            #expect(replayed.samples == reference.samples, "\(rows) rows per shard")
+        }
+        let short = try RecordedNoise(recording: stacked(Array(draws.dropLast())))
+        #expect(
+            throws: SamplingError.noiseRecording(reason: "draw 13 of shape [64, 2] is past the recording's 12 draws")
+        ) {
+            try sampling.run(count: 200, sampleShape: [2], seed: 0, recorded: short) { _ in exactProcess(Self.sde) }
+        }
+        #expect(throws: SamplingError.self) {
+            try sampling.run(count: 100, sampleShape: [2], seed: 0, recorded: short) { _ in exactProcess(Self.sde) }
+        }
+    }
+
     @Test func eachShardReportsOnceAndTheCountsAddUp() throws {
         let sampling = ShardedSampling(
             sampler: EulerMaruyamaSampler(), times: uniformTimes(steps: 5, to: 1e-3), rowsPerShard: 64)
@@ -139,4 +166,9 @@ struct ShardedSamplingTests {
         }
         #expect((try? Compute.mapShards(count: 25, rows: 10) { $0.count }) == [9, 8, 8])
     }
+}
+
+/// Equal-shaped tensors stacked along a new first axis (a recording of draws).
+func stacked(_ tensors: [Tensor]) -> Tensor {
+    Tensor.concatenate(tensors, alongAxis: 0).reshaped([tensors.count] + tensors[0].shape)
 }

@@ -12,6 +12,8 @@ public enum SamplingError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupportedProcess(sampler: String, requirement: String)
     /// A divergence (likelihood) needs ∂x̂₀/∂x, but the model's output is not on the gradient tape.
     case notDifferentiable(estimator: String)
+    /// A recorded noise source (`RecordedNoise`) could not serve a draw of the run.
+    case noiseRecording(reason: String)
 
     public var description: String {
         switch self {
@@ -38,6 +40,12 @@ public enum SamplingError: Error, Sendable, Equatable, CustomStringConvertible {
                 but the output is not tracked
                   hint: use a model built from Tensor operations (every ScoreKit network is); models that \
                 compute outside the tape, such as the exact Gaussian mixture, have no input gradient
+                """
+        case let .noiseRecording(reason):
+            return """
+                error: the noise recording cannot serve this run: \(reason)
+                  hint: record every draw in order, each [count] + the sample shape: the prior draw (unless \
+                --init gives it), then the sampler's draws step by step (for likelihood: the probes)
                 """
         case let .unsupportedProcess(sampler, requirement):
             return """

@@ -37,6 +37,9 @@ public struct FlowSession: Sendable {
         public var overrides: [ConfigurationOverride] = []
         /// Use the raw weights instead of their moving average.
         public var useRawWeights = false
+        /// Hutchinson's probes to use instead of drawing them (likelihood only; `.npy`,
+        /// `[K, N, d]`, K = `likelihood.probeCount`, in the model's space: see `RecordedNoise`).
+        public var probes: String?
 
         /// Options for `source`.
         public init(source: String) { self.source = source }
@@ -76,6 +79,7 @@ public struct FlowSession: Sendable {
         let output = options.output ?? defaultOutput
         var inputs = OutputCheck.inputs(ofSource: options.source, checkpoint: options.checkpoint)
         if let path = options.input { inputs.append(("input file", path)) }
+        if let path = options.probes { inputs.append(("--probes file", path)) }
         let lock: RunFolderLock?
         do throws(RunFolderError) { lock = try OutputCheck.prepare(output: output, inputs: inputs) } catch {
             throw .runFolder(error)
@@ -98,10 +102,18 @@ public struct FlowSession: Sendable {
         } catch { throw .model(.recipe(.configuration(error))) }
         switch operation {
         case .likelihood:
-            var noise = PerSampleNoise(seed: SeedSequence(seed: run.recipe.seed).child("likelihood").seed)
             var estimate: LikelihoodEstimate
+            let recorded = try options.probes.map { (path) throws(FlowSessionError) in
+                try recordedProbes(path, likelihood: likelihood.configuration, input: input)
+            }
             do throws(SamplingError) {
-                estimate = try likelihood.estimate(run.standardize(input), process: process, noise: &noise)
+                if var probes = recorded {
+                    estimate = try likelihood.estimate(run.standardize(input), process: process, noise: &probes)
+                    if let problem = probes.problem { throw SamplingError.noiseRecording(reason: problem) }
+                } else {
+                    var noise = PerSampleNoise(seed: SeedSequence(seed: run.recipe.seed).child("likelihood").seed)
+                    estimate = try likelihood.estimate(run.standardize(input), process: process, noise: &noise)
+                }
             } catch { throw .sampling(error) }
             let logScale = run.data.standardization?.standardDeviation.reduce(0) { $0 + Foundation.log(Double($1)) }
             estimate.logLikelihoods = estimate.logLikelihoods.map { $0 - (logScale ?? 0) }
@@ -149,6 +161,36 @@ public struct FlowSession: Sendable {
         return tensor
     }
 
+    /// The `--probes` recording for `input`, checked against the likelihood's divergence and K.
+    private func recordedProbes(
+        _ path: String, likelihood: ProbabilityFlowLikelihood<DormandPrinceSampler>.Configuration, input: Tensor
+    ) throws(FlowSessionError) -> RecordedNoise {
+        let n = input.shape[0]
+        let d = input.scalarCount / Swift.max(n, 1)
+        let drawsProbes =
+            likelihood.divergence == .hutchinson
+            || (likelihood.divergence == .automatic
+                && d > ProbabilityFlowLikelihood<DormandPrinceSampler>.largestExactDimension)
+        guard drawsProbes else {
+            throw .badProbes(
+                path: path,
+                reason: "this likelihood computes the exact divergence (d = \(d)), which uses no probes; "
+                    + "set likelihood.divergence=hutchinson to use them")
+        }
+        let recording: Tensor
+        do throws(TensorFileError) { recording = try NumPyFile.readFinite(path) } catch { throw .file(error) }
+        let expected = [likelihood.probeCount] + input.shape
+        guard recording.shape == expected else {
+            throw .badProbes(
+                path: path,
+                reason: "the probes have shape \(recording.shape); likelihood.probeCount and the input need \(expected)"
+            )
+        }
+        do throws(NoiseRecordingError) { return try RecordedNoise(recording: recording) } catch {
+            throw .badProbes(path: path, reason: error.description)
+        }
+    }
+
     /// Beside the input (`x.npy` → `x.latents.npy`), else in the run folder (`log-likelihood.npy`).
     private var defaultOutput: String {
         let name: String
@@ -181,9 +223,12 @@ public enum FlowSessionError: Error, Sendable, CustomStringConvertible {
     case badInput(path: String, shape: [Int], dimension: Int)
     /// The output would replace an input, cannot be written, or its run folder is in use.
     case runFolder(RunFolderError)
+    /// The `--probes` file cannot serve this likelihood.
+    case badProbes(path: String, reason: String)
 
     public var description: String {
         switch self {
+        case .badProbes(let path, let reason): return "\(path): error: \(reason)"
         case .model(let error): return error.description
         case .data(let error): return error.description
         case .file(let error): return error.description

@@ -49,7 +49,8 @@ public enum ImagePictures {
     /// same seed and `initial` noise), one per row, through the sampler's steps: the prior draw,
     /// then the state after evenly spaced steps of the grid, the last column the final sample.
     public static func trajectoryStrip(
-        _ run: RunModel, method: SamplingMethod, seed: UInt64, initial: Tensor? = nil
+        _ run: RunModel, method: SamplingMethod, seed: UInt64, initial: Tensor? = nil,
+        recorded: RecordedNoise? = nil
     ) throws(SamplingError) -> PNGImage {
         guard let format = run.data.training.image else {
             preconditionFailure("a trajectory strip needs image data")
@@ -57,12 +58,14 @@ public enum ImagePictures {
         let start = initial.map { $0.slice(alongAxis: 0, 0..<min(trajectoryCount, $0.shape[0])) }
         let rows = start?.shape[0] ?? trajectoryCount
         let d = format.dimension
-        var states = [
-            start ?? SamplingMethod.prior(sde: run.sde, count: rows, dimension: d, first: 0, seed: seed)
-        ]
+        var replay = recorded?.shard(0..<rows)
+        let first =
+            start
+            ?? SamplingMethod.prior(sde: run.sde, count: rows, dimension: d, first: 0, seed: seed, recorded: &replay)
+        var states = [first]
         _ = try method.drawStepwise(
             process: run.samplingProcess(first: 0, count: rows), count: rows, dimension: d, first: 0, seed: seed,
-            initial: start
+            initial: replay == nil ? start : first, recorded: replay
         ) { event in
             if case .stepFinished(_, _, _, let sample) = event { states.append(sample) }
         }

@@ -109,7 +109,8 @@ public enum RunPictures {
     /// Sample i is sample i of `scorekit sample` with the same seed (and `initial` noise).
     /// - Precondition: 2-D data.
     public static func trajectories(
-        _ run: RunModel, method: SamplingMethod, seed: UInt64, initial: Tensor? = nil
+        _ run: RunModel, method: SamplingMethod, seed: UInt64, initial: Tensor? = nil,
+        recorded: RecordedNoise? = nil
     ) throws(SamplingError) -> String {
         precondition(run.dimension == 2, "a trajectory picture needs 2-D data")
         let count = trajectoryCount
@@ -118,9 +119,14 @@ public enum RunPictures {
         var steps: [Tensor] = []
         let process = run.samplingProcess(first: 0, count: rows)
         // The same prior draw the run makes when no initial noise is given (same stream and counter).
-        steps.append(start ?? SamplingMethod.prior(sde: run.sde, count: rows, dimension: 2, first: 0, seed: seed))
+        var replay = recorded?.shard(0..<rows)
+        let first =
+            start
+            ?? SamplingMethod.prior(sde: run.sde, count: rows, dimension: 2, first: 0, seed: seed, recorded: &replay)
+        steps.append(first)
         let (final, _) = try method.drawStepwise(
-            process: process, count: rows, dimension: 2, first: 0, seed: seed, initial: start
+            process: process, count: rows, dimension: 2, first: 0, seed: seed, initial: replay == nil ? start : first,
+            recorded: replay
         ) { event in
             if case .stepFinished(_, _, _, let sample) = event { steps.append(sample) }
         }

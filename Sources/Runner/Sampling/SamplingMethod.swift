@@ -23,34 +23,47 @@ public struct SamplingMethod: Sendable {
 
     /// `count` samples (in model space) and the model evaluations spent; sample i of the
     /// batch is sample `first + i` of the run: its prior draw and noise come from its own stream.
-    /// One shard of the pipeline (`ShardedSampling.drawShard`).
+    /// One shard of the pipeline (`ShardedSampling.drawShard`); `recorded` replays these rows' draws.
     public func draw(
         process: any ReverseProcess, count: Int, dimension: Int, first: Int, seed: UInt64, initial: Tensor?,
-        observe: (SamplingEvent) -> Void = { _ in }
+        recorded: RecordedNoise? = nil, observe: (SamplingEvent) -> Void = { _ in }
     ) throws(SamplingError) -> (Tensor, Int) {
         let outcome = try sharded(sde: process.sde).drawShard(
-            rows: first..<(first + count), sampleShape: [dimension], seed: seed, initial: initial, process: process,
-            observe: observe)
+            rows: first..<(first + count), sampleShape: [dimension], seed: seed, initial: initial, recorded: recorded,
+            process: process, observe: observe)
         return (outcome.samples, outcome.evaluationCount)
     }
 
     /// As `draw`, but always step by step over the grid (adaptive samplers too), reporting each step.
     public func drawStepwise(
         process: any ReverseProcess, count: Int, dimension: Int, first: Int, seed: UInt64, initial: Tensor?,
-        observe: (SamplingEvent) -> Void
+        recorded: RecordedNoise? = nil, observe: (SamplingEvent) -> Void
     ) throws(SamplingError) -> (Tensor, Int) {
         var sampling = sharded(sde: process.sde)
         sampling.adaptiveRun = .onGrid
         let outcome = try sampling.drawShard(
-            rows: first..<(first + count), sampleShape: [dimension], seed: seed, initial: initial, process: process,
-            observe: observe)
+            rows: first..<(first + count), sampleShape: [dimension], seed: seed, initial: initial, recorded: recorded,
+            process: process, observe: observe)
         return (outcome.samples, outcome.evaluationCount)
     }
 
-    /// The prior draw of samples `first ..< first + count`.
+    /// The prior draw of samples `first ..< first + count`, from their seeded streams.
     public static func prior(sde: some ForwardSDE, count: Int, dimension: Int, first: Int, seed: UInt64) -> Tensor {
-        ShardedSampling.prior(
-            rows: first..<(first + count), sampleShape: [dimension], seed: seed,
-            standardDeviation: sde.priorStandardDeviation)
+        var none: RecordedNoise? = nil
+        return prior(sde: sde, count: count, dimension: dimension, first: first, seed: seed, recorded: &none)
+    }
+
+    /// The prior draw of samples `first ..< first + count`: from their seeded streams, or the
+    /// first draw of `recorded` (which then moves past it).
+    public static func prior(
+        sde: some ForwardSDE, count: Int, dimension: Int, first: Int, seed: UInt64, recorded: inout RecordedNoise?
+    ) -> Tensor {
+        guard var replay = recorded else {
+            return ShardedSampling.prior(
+                rows: first..<(first + count), sampleShape: [dimension], seed: seed,
+                standardDeviation: sde.priorStandardDeviation)
+        }
+        defer { recorded = replay }
+        return replay.normal([count, dimension]) * Float(sde.priorStandardDeviation)
     }
 }

@@ -23,6 +23,10 @@ public struct SamplingSession: Sendable {
         public var count = Self.defaultCount
         /// Prior noise to start from (`.npy`, `[count, d]`), instead of drawing it.
         public var initialNoise: String?
+        /// Draws to replay instead of the seeded streams (`.npy`, `[draws, count, d]` or
+        /// `[count, values]`; see `RecordedNoise`): the prior draw first unless `initialNoise`
+        /// is given, then the sampler's.
+        public var recordedNoise: String?
         /// Where to write the samples; default: `samples.npy` in the run folder.
         public var output: String?
         /// The seed of the sampling noise; default: the recipe's seed.
@@ -73,6 +77,7 @@ public struct SamplingSession: Sendable {
         let output = options.output ?? defaultOutput
         var inputs = OutputCheck.inputs(ofSource: options.source, checkpoint: options.checkpoint)
         if let path = options.initialNoise { inputs.append(("--init file", path)) }
+        if let path = options.recordedNoise { inputs.append(("--noise file", path)) }
         let lock: RunFolderLock?
         do throws(RunFolderError) { lock = try OutputCheck.prepare(output: output, inputs: inputs) } catch {
             throw .runFolder(error)
@@ -111,12 +116,26 @@ public struct SamplingSession: Sendable {
                 throw .badInitialNoise(path: path, shape: initial?.shape ?? [], expected: [count, dimension])
             }
         }
+        var recorded: RecordedNoise? = nil
+        if let path = options.recordedNoise {
+            let recording: Tensor
+            do throws(TensorFileError) { recording = try NumPyFile.readFinite(path) } catch { throw .file(error) }
+            do throws(NoiseRecordingError) { recorded = try RecordedNoise(recording: recording) } catch {
+                throw .badRecordedNoise(path: path, reason: error.description)
+            }
+            if let recorded, recorded.sampleCount != count {
+                throw .badRecordedNoise(
+                    path: path,
+                    reason: NoiseRecordingError.sampleCount(recorded: recorded.sampleCount, needed: count).description
+                        + " (--count)")
+            }
+        }
         let seed = options.seed ?? run.recipe.seed
         let sampling = method.sharded(sde: run.sde, rowsPerShard: options.rowsPerShard)
         let outcome: ShardedSamplingOutcome
         do throws(SamplingError) {
             outcome = try sampling.run(
-                count: count, sampleShape: [dimension], seed: seed, initial: initial,
+                count: count, sampleShape: [dimension], seed: seed, initial: initial, recorded: recorded,
                 process: { run.samplingProcess(first: $0.lowerBound, count: $0.count) }, observe: observe)
         } catch { throw .sampling(error) }
         let evaluations = outcome.evaluationCount
@@ -139,7 +158,8 @@ public struct SamplingSession: Sendable {
             let paths = [stem + ".svg", stem + "-trajectories.svg"]
             let trajectories: String
             do throws(SamplingError) {
-                trajectories = try RunPictures.trajectories(run, method: method, seed: seed, initial: initial)
+                trajectories = try RunPictures.trajectories(
+                    run, method: method, seed: seed, initial: initial, recorded: recorded)
             } catch { throw .sampling(error) }
             for (path, text) in zip(paths, [svg, trajectories]) {
                 do throws(TensorFileError) { try FileIO.writeAtomically(Array(text.utf8), to: path) } catch {
@@ -153,7 +173,8 @@ public struct SamplingSession: Sendable {
             let labels = run.recipe.guidanceSettings?.labels(first: 0, count: count, classCount: run.classCount)
             let strip: PNGImage
             do throws(SamplingError) {
-                strip = try ImagePictures.trajectoryStrip(run, method: method, seed: seed, initial: initial)
+                strip = try ImagePictures.trajectoryStrip(
+                    run, method: method, seed: seed, initial: initial, recorded: recorded)
             } catch { throw .sampling(error) }
             let images = [ImagePictures.grid(samples, format: format, labels: labels), strip]
             let paths = [stem + ".png", stem + "-trajectories.png"]
@@ -182,6 +203,8 @@ public enum SamplingSessionError: Error, Sendable, CustomStringConvertible {
     case file(TensorFileError)
     case sampling(SamplingError)
     case badInitialNoise(path: String, shape: [Int], expected: [Int])
+    /// The `--noise` recording cannot be replayed.
+    case badRecordedNoise(path: String, reason: String)
     /// A `count` outside 1…`SizeCeiling.samples`.
     case badCount(Int)
     /// The output would replace an input, cannot be written, or its run folder is in use.
@@ -196,6 +219,8 @@ public enum SamplingSessionError: Error, Sendable, CustomStringConvertible {
         case let .runFolder(error): return error.description
         case let .badInitialNoise(path, shape, expected):
             return "\(path): error: the initial noise has shape \(shape); --count and the data need \(expected)"
+        case let .badRecordedNoise(path, reason):
+            return "\(path): error: \(reason)"
         case let .badCount(count):
             return "error: --count \(count) is out of range; expected an integer from 1 to "
                 + "268,435,456 (the ceiling for sample counts); draw more in several runs with --seed"

@@ -72,11 +72,13 @@ public struct ShardedSampling: Sendable {
     /// - Parameters:
     ///   - seed: the seed of every sample's noise stream (its prior draw and the sampler's noise).
     ///   - initial: the prior draw `[count] + sampleShape` to start from, instead of drawing it.
+    ///   - recorded: draws to replay instead of the seeded streams (the prior draw first, unless
+    ///     `initial` is given), for `count` samples; each shard replays its rows.
     ///   - process: the process for the rows of a shard, asked once per shard on the calling thread.
     ///   - observe: progress; called on the shards' threads, one call at a time.
     /// - Throws: the error of the first failing shard in order (`SamplingError`).
     public func run(
-        count: Int, sampleShape: [Int], seed: UInt64, initial: Tensor? = nil,
+        count: Int, sampleShape: [Int], seed: UInt64, initial: Tensor? = nil, recorded: RecordedNoise? = nil,
         process: (Range<Int>) -> any ReverseProcess,
         observe: (ShardedSamplingEvent) -> Void = { _ in }
     ) throws(SamplingError) -> ShardedSamplingOutcome {
@@ -85,13 +87,17 @@ public struct ShardedSampling: Sendable {
                 initial.shape == [count] + sampleShape,
                 "initial noise of shape \(initial.shape) for \(count) samples of shape \(sampleShape)")
         }
+        if let recorded, recorded.sampleCount != count {
+            throw .noiseRecording(
+                reason: NoiseRecordingError.sampleCount(recorded: recorded.sampleCount, needed: count).description)
+        }
         let ranges = shards(count: count)
         let processes = Dictionary(uniqueKeysWithValues: ranges.map { ($0.lowerBound, process($0)) })
         let finished = Mutex(0)
         let parts = try Compute.mapShards(ranges) { (rows) throws(SamplingError) in
             let part = try drawShard(
                 rows: rows, sampleShape: sampleShape, seed: seed, initial: initial?.slice(alongAxis: 0, rows),
-                process: processes[rows.lowerBound]!)
+                recorded: recorded?.shard(rows), process: processes[rows.lowerBound]!)
             finished.withLock { done in
                 done += rows.count
                 observe(.shardFinished(rows: rows, finishedCount: done, count: count))
@@ -107,14 +113,23 @@ public struct ShardedSampling: Sendable {
     }
 
     /// The samples of `rows` alone, as `run` draws them in one shard; the unit every shard runs.
-    /// `observe` sees each step of a fixed-grid run (`SamplingEvent.stepFinished`).
+    /// `observe` sees each step of a fixed-grid run (`SamplingEvent.stepFinished`); `recorded`
+    /// replays the rows' draws instead of the seeded streams.
     public func drawShard(
-        rows: Range<Int>, sampleShape: [Int], seed: UInt64, initial: Tensor?, process: any ReverseProcess,
-        observe: (SamplingEvent) -> Void = { _ in }
+        rows: Range<Int>, sampleShape: [Int], seed: UInt64, initial: Tensor?, recorded: RecordedNoise? = nil,
+        process: any ReverseProcess, observe: (SamplingEvent) -> Void = { _ in }
     ) throws(SamplingError) -> ShardedSamplingOutcome {
-        try Self.draw(
-            sampler: sampler, process: process, times: times, rows: rows, sampleShape: sampleShape, seed: seed,
-            initial: initial, adaptiveRun: adaptiveRun, observe: observe)
+        guard var recorded else {
+            var noise = PerSampleNoise(seed: seed, firstSample: rows.lowerBound)
+            return try Self.draw(
+                sampler: sampler, process: process, times: times, rows: rows, sampleShape: sampleShape,
+                noise: &noise, initial: initial, adaptiveRun: adaptiveRun, observe: observe)
+        }
+        let outcome = try Self.draw(
+            sampler: sampler, process: process, times: times, rows: rows, sampleShape: sampleShape,
+            noise: &recorded, initial: initial, adaptiveRun: adaptiveRun, observe: observe)
+        if let problem = recorded.problem { throw .noiseRecording(reason: problem) }
+        return outcome
     }
 
     /// The prior draw of samples `rows` for a process whose prior has standard deviation
@@ -125,11 +140,10 @@ public struct ShardedSampling: Sendable {
     }
 
     /// One shard, with the existentials opened.
-    private static func draw<S: Sampler, P: ReverseProcess>(
-        sampler: S, process: P, times: [Double], rows: Range<Int>, sampleShape: [Int], seed: UInt64,
+    private static func draw<S: Sampler, P: ReverseProcess, N: NoiseSource>(
+        sampler: S, process: P, times: [Double], rows: Range<Int>, sampleShape: [Int], noise: inout N,
         initial: Tensor?, adaptiveRun: AdaptiveRun, observe: (SamplingEvent) -> Void
     ) throws(SamplingError) -> ShardedSamplingOutcome {
-        var noise = PerSampleNoise(seed: seed, firstSample: rows.lowerBound)
         let start = initial ?? noise.normal([rows.count] + sampleShape) * Float(process.sde.priorStandardDeviation)
         if adaptiveRun == .controlled, let adaptive = sampler as? any AdaptiveSampler {
             return try runAdaptively(adaptive, process: process, times: times, initial: start, rows: rows)
