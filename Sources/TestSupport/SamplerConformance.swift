@@ -19,11 +19,22 @@ public struct SamplerCheckOptions: Sendable {
     /// floor (2e-7 to 5e-7 here) and not used.
     public var orderErrorFloor = 2e-6
 
+    /// The stand-in model's mixture.
+    public var mixture = CheckMixture.isotropic
+
     public init() {}
 }
 
+/// The mixtures `checkSampler` can run on (`MixtureDenoiser`).
+public enum CheckMixture: String, Sendable, CaseIterable {
+    /// Three equal-weight isotropic components.
+    case isotropic
+    /// Unequal weights, anisotropic covariances, two of them correlated (`MixtureDenoiser.correlated`).
+    case correlated
+}
+
 /// Checks the laws every `Sampler` must satisfy, on a closed-form stand-in model (a Gaussian
-/// mixture whose x̂₀ is exact, `MixtureDenoiser`) under `sde`.
+/// mixture whose x̂₀ is exact, `MixtureDenoiser`, isotropic or correlated: `options.mixture`) under `sde`.
 ///
 /// 1. Output shape equals input shape, for `[N, 2]` and `[N, 1, 2]` batches, and values are finite.
 /// 2. Seeded determinism: the same seed gives bit-identical samples.
@@ -42,7 +53,7 @@ public func checkSampler(
     _ sampler: some Sampler, sde: some ForwardSDE, options: SamplerCheckOptions = SamplerCheckOptions()
 ) -> ConformanceReport {
     var report = ConformanceReport(subject: String(describing: type(of: sampler)))
-    let process = MixtureDenoiser(sde: sde)
+    let process = options.mixture == .isotropic ? MixtureDenoiser(sde: sde) : .correlated(sde: sde)
     let times = uniformGrid(sde, steps: options.stepCount, endTime: options.endTime, toZero: false)
     let zeroTimes = uniformGrid(sde, steps: options.stepCount, endTime: options.endTime, toZero: true)
     do {

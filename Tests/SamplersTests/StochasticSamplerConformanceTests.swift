@@ -39,13 +39,19 @@ struct StochasticSamplerConformanceTests {
         }
     }
 
-    @Test("Shape, determinism, batch invariance and exact counts", arguments: cases, ConformanceProcess.all)
+    @Test(
+        "Shape, determinism, batch invariance and exact counts, on both stand-in mixtures",
+        arguments: cases, ConformanceProcess.all)
     func conformance(_ c: StochasticCase, _ process: ConformanceProcess) {
-        let report = check(c.sampler, process.sde)
-        #expect(report.passed, "\(report)")
+        for mixture in CheckMixture.allCases {
+            let report = check(c.sampler, process.sde, mixture)
+            #expect(report.passed, "\(mixture) mixture: \(report)")
+        }
     }
 
-    private func check(_ sampler: some Sampler, _ sde: some ForwardSDE) -> ConformanceReport {
-        checkSampler(sampler, sde: sde)
+    private func check(_ sampler: some Sampler, _ sde: some ForwardSDE, _ mixture: CheckMixture) -> ConformanceReport {
+        var options = SamplerCheckOptions()
+        options.mixture = mixture
+        return checkSampler(sampler, sde: sde, options: options)
     }
 }
