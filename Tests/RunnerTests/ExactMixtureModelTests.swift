@@ -113,20 +113,75 @@ struct ExactMixtureModelTests {
         }
     }
 
-    @Test("correlated mixture under VP: likelihood within 0.02 nats of the analytic log p at t = 1e-5")
-    func correlatedLikelihood() throws {
+    /// The full-covariance mixture's exact-trace likelihood within 0.01 nats of its analytic
+    /// log p at t = 1e-5 on 30 held-out points, once the prior's share is exact: the estimate is
+    /// log N(x_T; prior) + ∫∇·F, and p_T is not quite the prior (under VP at T = 1, α(T) = 0.0066
+    /// moves the means by up to 0.02), so log N(x_T) is swapped for the mixture's own log p_T(x_T)
+    /// at the estimate's latents. Then only the ODE and the divergence are checked; the prior's
+    /// share itself is bounded separately (score_sde's estimator has the same bias).
+    @Test(
+        "correlated mixture: likelihood within 0.01 nats of the analytic log p at t = 1e-5",
+        arguments: [
+            "{ kind: variance-preserving, betaMin: 0.1, betaMax: 20 }",
+            "{ kind: sub-variance-preserving, betaMin: 0.1, betaMax: 20 }",
+            "{ kind: variance-exploding, sigmaMin: 0.01, sigmaMax: 50 }",
+        ])
+    func correlatedLikelihood(sde: String) throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let recipe = try writeRecipe(exactRecipe(data: Self.correlatedData), in: dir)
+        let recipe = try writeRecipe(exactRecipe(sde: sde, data: Self.correlatedData), in: dir)
         var options = FlowSession.Options(source: recipe)
         options.limit = 30
         options.output = dir + "/ll.npy"
         let summary = try FlowSession(.likelihood, options: options, registry: exactRegistry).run()
+        let estimate = try #require(summary.estimate)
         let run = try RunModel.load(.init(path: recipe), registry: exactRegistry)
         let points = run.referenceData.slice(alongAxis: 0, 0..<30)
-        let exact = try Self.correlated().logDensity(points, marginal: run.sde.marginal(at: 1e-5)).scalars
-        let error = zip(summary.result.scalars, exact).map { Swift.abs(Double($0 - $1)) }.max() ?? .infinity
-        #expect(error < 0.02, "max |Δ log p| = \(error) nats")
+        let mixture = try Self.correlated()
+        let exact = mixture.logDensity(points, marginal: run.sde.marginal(at: 1e-5)).scalars
+        let terminal = mixture.logDensity(
+            estimate.latents, marginal: run.sde.marginal(at: run.sde.timeRange.upperBound))
+        var errors: [Double] = []
+        var priorShares: [Double] = []
+        for i in 0..<30 {
+            let prior = estimate.priorLogDensities[i]
+            errors.append(
+                Swift.abs(estimate.logLikelihoods[i] - prior + Double(terminal.scalars[i]) - Double(exact[i])))
+            priorShares.append(Swift.abs(Double(terminal.scalars[i]) - prior))
+        }
+        let error = errors.max() ?? .infinity
+        #expect(error < 0.01, "\(sde): max |Δ log p| = \(error) nats")
+        #expect((priorShares.max() ?? .infinity) < 0.05, "\(sde): prior's share up to \(priorShares.max() ?? .nan)")
+    }
+
+    /// `likelihood --probes`: Hutchinson's estimate with the probes of
+    /// Tests/Fixtures/likelihood-reference.safetensors equals SciPy's integration with the same
+    /// probes (scripts/fixtures/likelihood_reference.py) within 1e-3 nats per point, and the
+    /// exact trace SciPy's exact-trace integration.
+    @Test func probesReplayTheReferenceIntegration() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fixture = try SafeTensorsFile.read(
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/likelihood-reference.safetensors").path)
+        try NumPyFile.write(try fixture.tensor("points"), to: dir + "/points.npy")
+        try NumPyFile.write(try fixture.tensor("probes"), to: dir + "/probes.npy")
+        for (divergence, reference) in [("hutchinson, probeCount: 2", "hutchinson"), ("exact", "exact")] {
+            let recipe = exactRecipe(data: Self.correlatedData)
+                .replacingOccurrences(
+                    of: "likelihood:       { startTime: 1e-5, solver: { rtol: 1e-6, atol: 1e-6 } }",
+                    with:
+                        "likelihood:       { divergence: \(divergence), startTime: 1e-5, solver: { rtol: 1e-7, atol: 1e-7 } }"
+                )
+            var options = FlowSession.Options(source: try writeRecipe(recipe, named: reference + ".yaml", in: dir))
+            options.input = dir + "/points.npy"
+            options.output = dir + "/\(reference).npy"
+            if reference == "hutchinson" { options.probes = dir + "/probes.npy" }
+            let summary = try FlowSession(.likelihood, options: options, registry: exactRegistry).run()
+            let expected = try fixture.tensor(reference).scalars
+            let error = zip(summary.result.scalars, expected).map { Swift.abs(Double($0 - $1)) }.max() ?? .infinity
+            #expect(error <= 1e-3, "\(reference): max |Δ log p| = \(error) nats")
+        }
     }
 
     @Test("the recipe's mixture forms: one matrix or vector for all, errors named by key")
