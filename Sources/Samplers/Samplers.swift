@@ -24,6 +24,7 @@ extension ComponentRegistry {
         register(sampler: DDIMSampler.self)
         register(sampler: DPMSolverSampler.self)
         register(sampler: DPMSolverPlusPlusSampler.self)
+        register(sampler: UniPCSampler.self)
         register(sampler: EDMHeunSampler.self)
     }
 }
