@@ -64,6 +64,7 @@ struct ProbabilityFlowSamplerConformanceTests {
     @Test func everyIdIsRegisteredWithItsDefaults() throws {
         for id in [
             "euler", "heun", "midpoint", "rk4", "rk45", "ddim", "dpm-solver", "dpm-solver-plus-plus", "edm-heun",
+            "unipc",
         ] {
             let sampler = try testRegistry.make(.sampler, from: ["kind": .init(stringLiteral: id)])
             #expect(sampler.order != nil, "\(id) is deterministic by default")

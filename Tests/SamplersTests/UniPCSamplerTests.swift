@@ -19,8 +19,8 @@ struct UniPCCase: Sendable, CustomTestStringConvertible {
         c.order = order
         c.variant = variant
         c.prediction = prediction
-        c.lowerOrderFinal = lowerOrderFinal
-        c.corrector = corrector
+        c.finalSteps = lowerOrderFinal ? .lowerOrder : .fullOrder
+        c.corrector = corrector ? .uniC : .none
         return (try? UniPCSampler(configuration: c)) ?? UniPCSampler()
     }
 
@@ -57,16 +57,16 @@ struct UniPCSamplerTests {
         let sampler = try testRegistry.make(
             .sampler,
             from: [
-                "kind": "unipc", "order": 3, "variant": "bh1", "prediction": "noise", "lowerOrderFinal": false,
-                "corrector": false,
+                "kind": "unipc", "order": 3, "variant": "bh1", "prediction": "noise", "finalSteps": "fullOrder",
+                "corrector": "none",
             ])
         let unipc = try #require(sampler as? UniPCSampler)
         var expected = UniPCSampler.Configuration()
         expected.order = 3
         expected.variant = .bh1
         expected.prediction = .noise
-        expected.lowerOrderFinal = false
-        expected.corrector = false
+        expected.finalSteps = .fullOrder
+        expected.corrector = .none
         #expect(unipc.configuration == expected)
         #expect(throws: (any Error).self) {
             try testRegistry.make(.sampler, from: ["kind": "unipc", "variant": "bh3"])

@@ -20,17 +20,17 @@ public import ScoreKitCore
 /// which is also the next predictor's m₀, and no step is corrected after the last. A step returns
 /// x̃ (uncorrected), as the reference code does; its corrected value exists only inside the next
 /// step. The order of step i is min(p, i + 1) (warm-up, no single-step start) and, with
-/// `lowerOrderFinal`, at most the number of steps left; the corrector of a step has the order
+/// `finalSteps: lowerOrder`, at most the number of steps left; the corrector of a step has the order
 /// of the predictor before it.
 ///
 /// - Note: Matches diffusers' `UniPCMultistepScheduler` (`solver_order` = `order`, `solver_type`
-///   = `variant`, `predict_x0` = `prediction == .data`, `lower_order_final`, `disable_corrector`
-///   for every step when `corrector` is false) with `final_sigmas_type: zero` on the same times,
+///   = `variant`, `predict_x0` = `prediction == .data`, `lower_order_final` = `finalSteps: lowerOrder`,
+///   `disable_corrector` for every step = `corrector: none`) with `final_sigmas_type: zero` on the same times,
 ///   except that the last step to σ = 0 returns x̂₀ for every configuration: the reference code
 ///   gives that for bh2 on x̂₀ with `lower_order_final`, where λ_t = ∞ leaves its other forms NaN
 ///   (bh1, noise) or its linear system singular (order ≥ 2 there). See its tests.
 /// - Limitations: the warm-up's lower-order steps bound the global order: min(p + 1, 3) with the
-///   corrector, min(p, 2) without (UniP), which `order` states. With `lowerOrderFinal` on a grid
+///   corrector, min(p, 2) without (UniP), which `order` states. With `finalSteps: lowerOrder` on a grid
 ///   ending at t > 0 the last step is first order, which bounds both at 2 where x̂₀ still varies
 ///   in λ there (a grid ending at moderate signal-to-noise). On grids from the prior to near the
 ///   data, where x̂₀ varies least in λ at both ends, these steps' errors are small and the
@@ -45,10 +45,10 @@ public struct UniPCSampler: Sampler {
         public var variant = Variant.bh2
         /// The output the multistep works on: x̂₀ (`data`) or ε̂ (`noise`), diffusers' `predict_x0`.
         public var prediction = Target.data
-        /// Whether a step's order is capped by the steps left (diffusers' `lower_order_final`).
-        public var lowerOrderFinal = true
-        /// Whether UniC corrects each step (false: UniP alone).
-        public var corrector = true
+        /// How the last steps' orders are set (diffusers' `lower_order_final`).
+        public var finalSteps = FinalSteps.lowerOrder
+        /// The corrector applied to each step.
+        public var corrector = Corrector.uniC
 
         public init() {}
 
@@ -57,6 +57,22 @@ public struct UniPCSampler: Sampler {
                 throw .outOfRange(key: "order", value: "\(order)", expected: "1, 2 or 3")
             }
         }
+    }
+
+    /// The orders of a run's last steps.
+    public enum FinalSteps: String, Codable, Sendable, CaseIterable {
+        /// A step's order is at most the number of steps left (diffusers' `lower_order_final`).
+        case lowerOrder
+        /// Every step after the warm-up has the full order.
+        case fullOrder
+    }
+
+    /// The corrector after each predictor step.
+    public enum Corrector: String, Codable, Sendable, CaseIterable {
+        /// UniC of the predictor's order, on the model output the next step makes anyway.
+        case uniC
+        /// None: UniP alone (diffusers' `disable_corrector` for every step).
+        case none
     }
 
     /// B(h) in the order conditions (Zhao et al. 2023).
@@ -96,9 +112,10 @@ public struct UniPCSampler: Sampler {
     }
 
     /// The global order on the probability-flow ODE with the warm-up: min(p + 1, 3) with the
-    /// corrector, min(p, 2) without (see Limitations for `lowerOrderFinal`).
+    /// corrector, min(p, 2) without (see Limitations for `finalSteps`).
     public var order: Int? {
-        Swift.min(configuration.order + (configuration.corrector ? 1 : 0), configuration.corrector ? 3 : 2)
+        let corrected = configuration.corrector == .uniC
+        return Swift.min(configuration.order + (corrected ? 1 : 0), corrected ? 3 : 2)
     }
 
     public func initialState(for problem: SamplingProblem) -> State { State() }
@@ -115,7 +132,7 @@ public struct UniPCSampler: Sampler {
             configuration.prediction == .data
             ? d : (x - d * Float(ms.signalScale)) * Float(1 / ms.noiseScale)
         var x = x
-        if configuration.corrector, let last = state.lastSample, let lastMarginal = state.lastMarginal {
+        if configuration.corrector == .uniC, let last = state.lastSample, let lastMarginal = state.lastMarginal {
             x = correct(last, from: lastMarginal, to: ms, output: output, state: state)
         }
         state.outputs.append(output)
@@ -125,7 +142,7 @@ public struct UniPCSampler: Sampler {
             state.lambdas.removeFirst()
         }
         var p = Swift.min(configuration.order, state.outputs.count)
-        if configuration.lowerOrderFinal { p = Swift.min(p, step.count - step.index) }
+        if configuration.finalSteps == .lowerOrder { p = Swift.min(p, step.count - step.index) }
         state.lastSample = x
         state.lastMarginal = ms
         state.lastOrder = p
