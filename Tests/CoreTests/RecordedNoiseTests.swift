@@ -43,3 +43,19 @@ struct RecordedNoiseTests {
         #expect(try RecordedNoise(recording: Self.values).shard(2..<5) == nil)
     }
 }
+
+@Suite("Dynamic thresholding of rows")
+struct ThresholdedRowsTests {
+    /// Row 1: |x| sorted 0.1, 0.5, 2, 3; the 0.75 quantile at position 2.25 is 2.25, inside [1, 2.5].
+    /// Row 2: the quantile 0.325 is raised to 1, which leaves the row as it is.
+    @Test func quantileThresholdAndRescale() {
+        let x = Tensor([0.5, -2, 3, 0.1, 0.2, 0.3, -0.4, 0.1], shape: [2, 2, 2])
+        let y = x.thresholdedRows(percentile: 0.75, maximum: 2.5)
+        let expected: [Float] = [0.5 / 2.25, -2 / 2.25, 1, 0.1 / 2.25, 0.2, 0.3, -0.4, 0.1]
+        #expect(y.shape == [2, 2, 2])
+        for (a, b) in zip(y.scalars, expected) { #expect(Swift.abs(a - b) < 1e-6) }
+        // The threshold is capped at the maximum: 2.25 → 1.5.
+        let capped = x.thresholdedRows(percentile: 0.75, maximum: 1.5).scalars
+        #expect(capped[2] == 1 && Swift.abs(capped[1] + 1) < 1e-6 && Swift.abs(capped[0] - 0.5 / 1.5) < 1e-6)
+    }
+}

@@ -115,16 +115,14 @@ struct CompositionSweepTests {
 
     /// The recipe resolved, or the refusal's headline; a refusal without a location is a failure.
     static func resolve(_ yaml: String) -> Result<ResolvedRecipe, Outcome> {
-        do {
+        do throws(RecipeError) {
             return .success(try Recipe(yaml: yaml, source: "sweep.yaml").resolve(with: registry))
-        } catch let error as RecipeError {
+        } catch {
             let unlocated = error.errors.filter { $0.location == nil }
             guard unlocated.isEmpty else {
                 return .failure(.failed("refused without a location: \(unlocated.map(\.description))"))
             }
             return .failure(.refused(headline(of: error)))
-        } catch {
-            return .failure(.failed("\(error)"))
         }
     }
 

@@ -27,6 +27,7 @@ struct SchedulerReferenceTests {
         var parameterization: String
         var grid: String
         var sampler: String
+        var clipping = ""
 
         var description: String { name }
     }
@@ -53,6 +54,19 @@ struct SchedulerReferenceTests {
             if short != "x0" { add("euler-ancestral", euler, "{ kind: euler-ancestral }") }
             add("heun", euler, "{ kind: edm-heun }")
         }
+        let clip = "{ mode: static, range: 1 }"
+        let threshold = "{ mode: dynamic, percentile: 0.9, range: 1.2 }"
+        for (name, grid, sampler, clipping) in [
+            ("ddpm-clip-eps", leading, "{ kind: ancestral }", clip), ("ddim-clip-eps", leading, "{ kind: ddim }", clip),
+            (
+                "dpm-2m-threshold-eps", multistep, "{ kind: dpm-solver-plus-plus, order: 2, start: lowerOrder }",
+                threshold
+            ),
+            ("unipc-threshold-eps", multistep, "{ kind: unipc, order: 2, variant: bh2 }", threshold),
+        ] {
+            cases.append(
+                Case(name: name, parameterization: "epsilon", grid: grid, sampler: sampler, clipping: clipping))
+        }
         let karras = "{ kind: karras, steps: 12, endTime: 0.002 }"
         for (name, sampler) in [
             ("k-euler", "{ kind: ddim }"), ("k-heun", "{ kind: edm-heun }"),
@@ -78,7 +92,7 @@ struct SchedulerReferenceTests {
             timeGrid:         \(c.grid)
             sampler:          \(c.sampler)
             seed: 0
-            """
+            """ + (c.clipping.isEmpty ? "" : "\nclipping: \(c.clipping)")
         let run = try RunModel.load(
             .init(path: try writeRecipe(recipe, named: c.name + ".yaml", in: dir)), registry: exactRegistry)
         let method = try SamplingMethod(recipe: run.recipe)
@@ -100,8 +114,9 @@ struct SchedulerReferenceTests {
         #expect(rms <= 1e-4, "\(c.name): RMS \(rms)")
     }
 
-    /// The check can fail: Euler's schedule read as DDIM's (linspace rounded to whole timesteps) or
-    /// DDIM without the final step to ᾱ = 1 (`set_alpha_to_one`) is outside 1e-4.
+    /// The check can fail: Euler's schedule read as DDIM's (linspace rounded to whole timesteps),
+    /// DDIM without the final step to ᾱ = 1 (`set_alpha_to_one`), or the clipped and thresholded
+    /// cases without their `clipping` are each outside 1e-4.
     @Test func aNeighbouringScheduleMisses() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -109,10 +124,14 @@ struct SchedulerReferenceTests {
         rounded.grid = "{ kind: discrete, steps: 12, spacing: linspace }"
         var ending = try #require(Self.cases.first { $0.name == "ddim-eps" })
         ending.grid = "{ kind: discrete, steps: 12, spacing: leading, finalStep: none }"
-        for c in [rounded, ending] {
+        var unclipped = try #require(Self.cases.first { $0.name == "ddim-clip-eps" })
+        unclipped.clipping = ""
+        var unthresholded = try #require(Self.cases.first { $0.name == "dpm-2m-threshold-eps" })
+        unthresholded.clipping = ""
+        for c in [rounded, ending, unclipped, unthresholded] {
             let (ours, theirs) = try Self.samples(c, in: dir)
             let rms = Double(square(ours - theirs).mean().scalars[0]).squareRoot()
-            #expect(rms > 1e-4, "\(c.grid): RMS \(rms)")
+            #expect(rms > 1e-4, "\(c.name) on \(c.grid), clipping '\(c.clipping)': RMS \(rms)")
         }
     }
 

@@ -69,8 +69,8 @@ struct SDEsRegistrationTests {
         let resolved = try testRegistry.resolve(.timeGrid, from: ["kind": "discrete", "spacing": "trailing"])
         #expect(
             resolved.configuration == [
-                "kind": "discrete", "steps": 50, "spacing": "trailing", "stepsOffset": 0, "trainStepCount": 1000,
-                "finalStep": "toZero",
+                "kind": "discrete", "steps": 50, "spacing": "trailing", "convention": "ddim", "stepsOffset": 0,
+                "trainStepCount": 1000, "finalStep": "toZero",
             ])
     }
 }

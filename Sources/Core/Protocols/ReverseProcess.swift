@@ -27,10 +27,21 @@ public protocol ReverseProcess: Sendable {
     /// This process for the samples `rows` of its batch only (their labels, say), or `nil` when it
     /// cannot say (the default): adaptive solvers then keep evaluating the whole batch.
     func restricted(toRows rows: [Int]) -> Self?
+
+    /// x̂₀ and ε̂ from one model evaluation. The default derives ε̂ = (x − α·x̂₀)/σ; a process that
+    /// post-processes x̂₀ (clipping, `ClippedProcess`) returns the model's own ε̂, which DDIM's
+    /// update pairs with the clipped x̂₀ as diffusers' does.
+    func denoisedAndNoise(_ x: Tensor, at time: Double) -> (denoised: Tensor, noise: Tensor)
 }
 
 extension ReverseProcess {
     public func restricted(toRows rows: [Int]) -> Self? { nil }
+
+    public func denoisedAndNoise(_ x: Tensor, at time: Double) -> (denoised: Tensor, noise: Tensor) {
+        let m = sde.marginal(at: time)
+        let d = denoised(x, at: time)
+        return (d, (x - d * Float(m.signalScale)) * Float(1 / m.noiseScale))
+    }
 
     public func denoised(_ x: Tensor, at times: [Double]) -> Tensor {
         precondition(times.count == x.shape.first, "\(times.count) times for a batch of shape \(x.shape)")

@@ -139,6 +139,11 @@ public struct CountingProcess<Base: ReverseProcess>: ReverseProcess {
         return base.denoised(x, at: times)
     }
 
+    public func denoisedAndNoise(_ x: Tensor, at time: Double) -> (denoised: Tensor, noise: Tensor) {
+        counter.increment()
+        return base.denoisedAndNoise(x, at: time)
+    }
+
     /// Evaluations so far.
     public var evaluationCount: Int { counter.value }
 

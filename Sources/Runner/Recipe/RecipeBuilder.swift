@@ -1,4 +1,5 @@
 import ScoreKitCore
+import ScoreKitSamplers
 
 /// Makes a recipe's sections through the registry, gathering every section's error.
 struct RecipeBuilder {
@@ -24,6 +25,7 @@ struct RecipeBuilder {
         let timeGrid = make(.timeGrid, .timeGrid)
         let sampler = make(.sampler, .sampler)
         let guidance = plain(.guidance).flatMap { decode(GuidanceSettings.self, $0, .guidance) }
+        let clipping = plain(.clipping).flatMap { decode(DenoisedClipping.self, $0, .clipping) }
         let data = plain(.data)
         let dataSpecification = data != nil && !registry.ids(of: .data).isEmpty ? make(.data, .data) : nil
         let training = plain(.training)
@@ -49,6 +51,7 @@ struct RecipeBuilder {
         resolved.evaluationConfiguration = evaluationConfiguration
         resolved.likelihoodSettings = likelihoodSettings
         resolved.guidanceSettings = guidance
+        resolved.clipping = clipping
         return resolved
     }
 

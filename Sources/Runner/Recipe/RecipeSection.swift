@@ -21,6 +21,8 @@ public enum RecipeSection: String, CaseIterable, Sendable, Hashable, Comparable 
     case sampler
     /// Classifier-free guidance of a label-conditioned network.
     case guidance
+    /// Clipping or dynamic thresholding of x̂₀ while sampling.
+    case clipping
     /// The training or reference data.
     case data
     /// Batch size, step count, learning rate and the like.
@@ -41,7 +43,7 @@ public enum RecipeSection: String, CaseIterable, Sendable, Hashable, Comparable 
     public var isComponent: Bool {
         switch self {
         case .sde, .parameterization, .loss, .network, .optimizer, .timeGrid, .sampler: true
-        case .guidance, .data, .training, .likelihood, .evaluation, .seed: false
+        case .guidance, .clipping, .data, .training, .likelihood, .evaluation, .seed: false
         }
     }
 
@@ -56,6 +58,7 @@ public enum RecipeSection: String, CaseIterable, Sendable, Hashable, Comparable 
         case .timeGrid: "times a sampler visits"
         case .sampler: "reverse-time integrator"
         case .guidance: "classifier-free guidance scale and classes"
+        case .clipping: "clipping or dynamic thresholding of x̂₀ while sampling"
         case .data: "training or reference data"
         case .training: "batch size, steps, learning rate"
         case .likelihood: "likelihood evaluation"

@@ -1,5 +1,6 @@
 import Foundation
 public import ScoreKitCore
+public import ScoreKitSamplers
 
 /// A recipe after resolution: typed components, and the tree `resolved-recipe.yaml` records.
 ///
@@ -41,6 +42,8 @@ public struct ResolvedRecipe: Sendable {
     public var evaluationConfiguration: EvaluationConfiguration?
     /// The `guidance` section decoded strictly, defaults filled; `nil` when the recipe has none.
     public var guidanceSettings: GuidanceSettings?
+    /// The `clipping` section decoded strictly, defaults filled; `nil` when the recipe has none.
+    public var clipping: DenoisedClipping?
     /// The `likelihood` section decoded strictly, defaults filled; `nil` when the recipe has none.
     public var likelihoodSettings: LikelihoodSettings?
     /// The `likelihood` section as written (a mapping).

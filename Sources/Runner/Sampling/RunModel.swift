@@ -207,12 +207,23 @@ public struct RunModel: Sendable {
     }
 
     /// The process that draws samples `first ..< first + count`: guided toward each sample's class
-    /// when the recipe has a `guidance` section (`ClassifierFreeGuidance`), else `reverseProcess()`.
+    /// when the recipe has a `guidance` section (`ClassifierFreeGuidance`), else `reverseProcess()`;
+    /// its x̂₀ clipped when the recipe has a `clipping` section (`ClippedProcess`).
     public func samplingProcess(first: Int, count: Int) -> any ReverseProcess {
-        guard let guidance = recipe.guidanceSettings else { return reverseProcess() }
-        return Self.process(
-            sde: sde, parameterization: parameterization, model: model,
-            labels: guidance.labels(first: first, count: count, classCount: classCount), scale: guidance.scale)
+        let process: any ReverseProcess
+        if let guidance = recipe.guidanceSettings {
+            process = Self.process(
+                sde: sde, parameterization: parameterization, model: model,
+                labels: guidance.labels(first: first, count: count, classCount: classCount), scale: guidance.scale)
+        } else {
+            process = reverseProcess()
+        }
+        guard let clipping = recipe.clipping else { return process }
+        return Self.clipped(process, clipping)
+    }
+
+    private static func clipped<P: ReverseProcess>(_ process: P, _ clipping: DenoisedClipping) -> any ReverseProcess {
+        ClippedProcess(base: process, clipping: clipping)
     }
 
     private static func process<S: ForwardSDE, P: Parameterization, M: ScoreModel>(

@@ -3,7 +3,8 @@ public import ScoreKitCore
 /// Denoising diffusion implicit models (Song, Meng & Ermon 2021, eq. 12), for any affine process.
 ///
 /// ```
-/// x̂₀ = x̂₀(x_t, t),   ε̂ = (x_t − α_t·x̂₀)/σ_t
+/// x̂₀, ε̂ = the process's `denoisedAndNoise`: x̂₀(x_t, t) and (x_t − α_t·x̂₀)/σ_t (with clipping,
+///          the clipped x̂₀ and the model's own ε̂, as diffusers' DDIMScheduler)
 /// c  = η·σ_s·b/σ_t,   b² = σ_t² − (α_t/α_s)²σ_s²          (η times the DDPM posterior's std)
 /// x_s = α_s·x̂₀ + √(σ_s² − c²)·ε̂ + c·z,   z ~ N(0, I)
 /// final step to s = 0: x₀ = x̂₀
@@ -43,10 +44,9 @@ public struct DDIMSampler: Sampler {
         _ x: Tensor, over step: TimeStep, state: inout Void, process: some ReverseProcess,
         noise: inout some NoiseSource
     ) throws(SamplingError) -> Tensor {
-        let denoised = process.denoised(x, at: step.start)
+        let (denoised, epsilon) = process.denoisedAndNoise(x, at: step.start)
         if step.end == 0 { return denoised }
-        let (mt, ms) = (process.marginal(at: step.start), process.marginal(at: step.end))
-        let epsilon = (x - denoised * Float(mt.signalScale)) * Float(1 / mt.noiseScale)
+        let ms = process.marginal(at: step.end)
         guard configuration.eta > 0 else {
             return denoised * Float(ms.signalScale) + epsilon * Float(ms.noiseScale)
         }
