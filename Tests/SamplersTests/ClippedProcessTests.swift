@@ -52,7 +52,7 @@ struct ClippedProcessTests {
     }
 
     @Test func settingsAreChecked() {
-        #expect(throws: ConfigurationError.self) { try Self.clipping(.dynamic, range: 0.5) }
+        #expect(throws: ConfigurationError.self) { try Self.clipping(.dynamic, range: -0.5) }
         #expect(throws: ConfigurationError.self) { try Self.clipping(.static, range: 0) }
         #expect(throws: ConfigurationError.self) { try Self.clipping(.dynamic, range: 2, percentile: 1.5) }
     }

@@ -7,10 +7,11 @@ extension Tensor {
     /// ```
     /// The quantile interpolates linearly between order statistics (NumPy's and torch's default).
     /// Not differentiable: sampling post-processing.
-    /// - Precondition: 0 ≤ `percentile` ≤ 1 and `maximum` ≥ 1.
+    /// A `maximum` below 1 is the threshold itself (torch's `clamp(q, min=1, max=r)` gives r).
+    /// - Precondition: 0 ≤ `percentile` ≤ 1 and `maximum` > 0.
     public func thresholdedRows(percentile: Double, maximum: Double) -> Tensor {
         precondition((0...1).contains(percentile), "a percentile in [0, 1], got \(percentile)")
-        precondition(maximum >= 1, "a maximum ≥ 1, got \(maximum)")
+        precondition(maximum > 0, "a maximum > 0, got \(maximum)")
         let rows = shape.first ?? 1
         let width = rows == 0 ? 0 : scalarCount / rows
         let values = scalars

@@ -26,7 +26,8 @@ public struct DenoisedClipping: ComponentConfiguration, Equatable {
 
     /// The kind of clipping.
     public var mode = Mode.static
-    /// r: the bound (static) or the largest threshold s (dynamic).
+    /// r: the bound (static) or the largest threshold s (dynamic; below 1 it is the threshold
+    /// itself, as torch's clamp to [1, r] gives).
     public var range = 1.0
     /// p, the quantile of |x̂₀| taken as the threshold (dynamic only).
     public var percentile = 0.995
@@ -34,10 +35,8 @@ public struct DenoisedClipping: ComponentConfiguration, Equatable {
     public init() {}
 
     public func validate() throws(ConfigurationError) {
-        guard range.isFinite, range > 0, mode == .static || range >= 1 else {
-            throw .outOfRange(
-                key: "range", value: "\(range)",
-                expected: mode == .static ? "a finite number > 0" : "a finite number ≥ 1 (thresholds are at least 1)")
+        guard range.isFinite, range > 0 else {
+            throw .outOfRange(key: "range", value: "\(range)", expected: "a finite number > 0")
         }
         guard percentile.isFinite, percentile > 0, percentile <= 1 else {
             throw .outOfRange(key: "percentile", value: "\(percentile)", expected: "a number in (0, 1]")
