@@ -83,7 +83,6 @@ struct SchedulerReferenceTests {
 
     /// ScoreKit's samples for `c`, from the fixture's start and noise.
     static func samples(_ c: Case, in dir: String) throws -> (ours: Tensor, theirs: Tensor) {
-        let file = try fixture.get()
         let recipe = """
             sde:              \(c.sde)
             parameterization: { kind: \(c.parameterization) }
@@ -93,15 +92,22 @@ struct SchedulerReferenceTests {
             sampler:          \(c.sampler)
             seed: 0
             """ + (c.clipping.isEmpty ? "" : "\nclipping: \(c.clipping)")
+        return try samples(recipe: recipe, case: c.name, in: dir)
+    }
+
+    /// ScoreKit's samples for the fixture case `name` from a whole `recipe` (its network the
+    /// exact mixture of `data`), from the fixture's start and noise, beside the library's.
+    static func samples(recipe: String, case name: String, in dir: String) throws -> (ours: Tensor, theirs: Tensor) {
+        let file = try fixture.get()
         let run = try RunModel.load(
-            .init(path: try writeRecipe(recipe, named: c.name + ".yaml", in: dir)), registry: exactRegistry)
+            .init(path: try writeRecipe(recipe, named: name + ".yaml", in: dir)), registry: exactRegistry)
         let method = try SamplingMethod(recipe: run.recipe)
-        let initial = try file.tensor(c.name + ".init")
-        let recorded = try file.tensors[c.name + ".noise"].map { try RecordedNoise(recording: $0) }
+        let initial = try file.tensor(name + ".init")
+        let recorded = try file.tensors[name + ".noise"].map { try RecordedNoise(recording: $0) }
         let outcome = try method.sharded(sde: run.sde).run(
             count: initial.shape[0], sampleShape: [2], seed: 0, initial: initial, recorded: recorded
         ) { run.samplingProcess(first: $0.lowerBound, count: $0.count) }
-        return (outcome.samples, try file.tensor(c.name + ".out"))
+        return (outcome.samples, try file.tensor(name + ".out"))
     }
 
     /// Every case within 1e-4 RMS of the library's samples.
