@@ -143,6 +143,36 @@ struct DiffusersConfigTests {
         for (a, b) in zip(ours, theirs) { #expect(abs(a - b) <= 1e-4 * b, "\(name): σ \(a) against \(b)") }
     }
 
+    /// Configs with `clip_sample` or `thresholding` on convert to a `clipping` section that
+    /// resolves and reproduces diffusers' clipped and thresholded runs within 1e-4 RMS.
+    @Test(arguments: [
+        ("ddpm", [("clip_sample", "true"), ("clip_sample_range", "1.0")], "ddpm-clip-eps"),
+        ("ddim", [("clip_sample", "true"), ("clip_sample_range", "1.0")], "ddim-clip-eps"),
+        (
+            "dpm-solver-multistep",
+            [("thresholding", "true"), ("dynamic_thresholding_ratio", "0.9"), ("sample_max_value", "1.2")],
+            "dpm-2m-threshold-eps"
+        ),
+        (
+            "unipc", [("thresholding", "true"), ("dynamic_thresholding_ratio", "0.9"), ("sample_max_value", "1.2")],
+            "unipc-threshold-eps"
+        ),
+    ])
+    func reproducesClippedRuns(config: String, changes: [(String, String)], reference: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let converted = try DiffusersSchedulerConfig.convert(
+            text: try Self.edited(config, changes.map { (key: $0.0, value: $0.1) }), file: config + ".json",
+            options: .init(steps: 12))
+        #expect(converted.sections["clipping"] != nil)
+        let recipe =
+            converted.yaml(source: config + ".json")
+            + "network: { kind: exact-mixture }\ndata: \(SchedulerReferenceTests.data)\nseed: 0\n"
+        let (ours, theirs) = try SchedulerReferenceTests.samples(recipe: recipe, case: reference, in: dir)
+        let rms = Double(square(ours - theirs).mean().scalars[0]).squareRoot()
+        #expect(rms <= 1e-4, "\(config): RMS \(rms)\n\(recipe)")
+    }
+
     @Test func clippingSections() throws {
         let clip = try DiffusersSchedulerConfig.convert(
             text: try Self.edited("ddpm", [("clip_sample", "true"), ("clip_sample_range", "2.5")]), file: "c.json")
