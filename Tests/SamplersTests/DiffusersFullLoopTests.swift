@@ -6,17 +6,18 @@ import Testing
 
 /// diffusers' own scheduler unit tests, restated: the full-loop tests of `test_scheduler_ddim`,
 /// `test_scheduler_dpm_multi` and `test_scheduler_unipc` (10 steps of the dummy model
-/// `sample·t/(t + 1)` from the deterministic dummy sample), each within that test's own tolerance
-/// on Σ|x| (1e-2) and mean |x| (1e-3).
+/// `sample·t/(t + 1)` from the deterministic dummy sample), and `test_scheduler_ddpm`'s (all 1,000
+/// steps, with the variance noise of `torch.manual_seed(0)` replayed through `RecordedNoise`),
+/// each within that test's own tolerance on Σ|x| (1e-2) and mean |x| (1e-3).
 ///
 /// The DDIM and UniPC constants are the test files'; diffusers 0.42.1 reproduces them. For the
 /// DPMSolverMultistep loops 0.42.1 gives other values than the test file in the index (0.2409,
 /// 0.7177 and 0.0985 against 0.3301, 1.1364 and 0.2251): the constants here are 0.42.1's, the
-/// library ScoreKit is compared with. Not restated: the Euler and Heun full loops, which pass the
-/// input-scaled sample to `step()` (a loop no sampler runs; their parity is in the
-/// scheduler-reference fixtures), UniPC's Karras loops, whose `final_sigmas_type: sigma_min` ends
+/// library ScoreKit is compared with. Euler's loops pass the input-scaled sample to `step()`,
+/// which is restated step by step below. Not restated: Heun's loops, whose scaled sample enters
+/// the middle of ScoreKit's step (its parity is in the scheduler-reference fixtures), UniPC's Karras loops, whose `final_sigmas_type: sigma_min` ends
 /// with a zero-length step that spends an evaluation on the last corrector (a grid here strictly
-/// decreases), and DDPM's 1,000-step loops, whose noise would be a 3 MB recording.
+/// decreases).
 @Suite("diffusers' scheduler full-loop tests, restated")
 struct DiffusersFullLoopTests {
     /// `dummy_sample_deter`: arange(768) laid out [3, 8, 8, 4] / 768, permuted to [4, 3, 8, 8].
@@ -102,6 +103,152 @@ struct DiffusersFullLoopTests {
             Loop(name: "unipc v_prediction", sampler: UniPCSampler(), grid: unipc, velocity: true, mean: 0.1014),
         ]
     }()
+
+    /// DDPM's `full_loop_no_noise` and `full_loop_with_v_prediction`: 1,000 ancestral steps with
+    /// `clip_sample`, the posterior variance (`fixed_small`) and torch's noise for t = 999 … 1.
+    @Test(arguments: [(false, 258.9606, 0.3372), (true, 202.0296, 0.2631)])
+    func ddpmFullLoop(velocity: Bool, sum expectedSum: Double, mean expectedMean: Double) throws {
+        let sde = DiscreteDDPMSDE()
+        var grid = DiscreteTimeGrid.Configuration()
+        (grid.steps, grid.spacing) = (1000, .leading)
+        let times = try DiscreteTimeGrid(configuration: grid).times(for: sde)
+        #expect(times.count == 1001 && times[1] == sde.stepTimes[998] && times.last == 0)
+        // The draws of torch.randn([4, 3, 8, 8], generator=torch.manual_seed(0)), 999 times, as a file.
+        var torch = TorchCPUGenerator(seed: 0)
+        let draws = (0..<999).flatMap { _ in torch.normal(count: 768) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ddpm-noise-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try NumPyFile.write(Tensor(draws, shape: [999, 4, 3, 8, 8]), to: dir + "/noise.npy")
+        var recorded = try RecordedNoise(recording: try NumPyFile.read(dir + "/noise.npy"))
+        var clipping = DenoisedClipping()
+        clipping.range = 1
+        let model = DummyModel(stepCount: sde.stepCount)
+        let x: Tensor
+        if velocity {
+            let process = ModelReverseProcess(sde: sde, parameterization: VelocityPrediction(), model: model)
+            x = try runSampler(
+                AncestralSampler(), process: ClippedProcess(base: process, clipping: clipping), times: times,
+                initial: Self.sample, noise: &recorded
+            ).samples
+        } else {
+            let process = ModelReverseProcess(sde: sde, parameterization: EpsilonPrediction(), model: model)
+            x = try runSampler(
+                AncestralSampler(), process: ClippedProcess(base: process, clipping: clipping), times: times,
+                initial: Self.sample, noise: &recorded
+            ).samples
+        }
+        #expect(recorded.problem == nil && recorded.callCount == 999)
+        let magnitudes = x.scalars.map { Double(Swift.abs($0)) }
+        let sum = magnitudes.reduce(0, +)
+        #expect(Swift.abs(sum - expectedSum) < 1e-2, "Σ|x| = \(sum)")
+        #expect(Swift.abs(sum / Double(magnitudes.count) - expectedMean) < 1e-3)
+    }
+
+    /// Euler's `full_loop_no_noise` and `full_loop_with_v_prediction` (N = 1100, linspace:
+    /// fractional timesteps 1099, 976.89, …). Their loop hands `step()` the input-scaled sample
+    /// (`sample = scale_model_input(sample, t)`), so each step starts from x/√(σ² + 1) in
+    /// diffusers' variable: in ScoreKit's, x ← α·x before the step, and the dummy model, which
+    /// diffusers calls on that scaled sample, sees x/α. The step itself is ScoreKit's `ddim` on
+    /// the `euler` convention's grid (Euler in σ is DDIM with η = 0).
+    @Test(arguments: [(false, 10.0807, 0.0131), (true, 0.0002, 2.2676e-06)])
+    func eulerFullLoop(velocity: Bool, sum expectedSum: Double, mean expectedMean: Double) throws {
+        var chain = DiscreteDDPMSDE.Configuration()
+        chain.trainStepCount = 1100
+        let sde = try DiscreteDDPMSDE(configuration: chain)
+        var c = DiscreteTimeGrid.Configuration()
+        (c.steps, c.spacing, c.convention) = (10, .linspace, .euler)
+        let grid = try DiscreteTimeGrid(configuration: c)
+        let times = grid.times(for: sde)
+        let taus = grid.timesteps(latticeCount: 1100)
+        let model = ScaledInputDummyModel(times: Array(times.dropLast()), timesteps: taus)
+        let first = sde.marginal(at: times[0])
+        var x = Self.sample * Float(first.noiseLevel * first.signalScale)  // init_noise_sigma·α
+        var noise = PerSampleNoise(seed: 0)
+        for i in 0..<(times.count - 1) {
+            x = x * Float(sde.marginal(at: times[i]).signalScale)
+            let step = TimeStep(start: times[i], end: times[i + 1], index: i, count: times.count - 1)
+            var state: Void = ()
+            if velocity {
+                let process = ModelReverseProcess(sde: sde, parameterization: VelocityPrediction(), model: model)
+                x = try DDIMSampler().step(x, over: step, state: &state, process: process, noise: &noise)
+            } else {
+                let process = ModelReverseProcess(sde: sde, parameterization: EpsilonPrediction(), model: model)
+                x = try DDIMSampler().step(x, over: step, state: &state, process: process, noise: &noise)
+            }
+        }
+        let magnitudes = x.scalars.map { Double(Swift.abs($0)) }
+        let sum = magnitudes.reduce(0, +)
+        #expect(Swift.abs(sum - expectedSum) < 1e-2, "Σ|x| = \(sum)")
+        #expect(Swift.abs(sum / Double(magnitudes.count) - expectedMean) < 1e-3)
+    }
+
+    /// The dummy model on diffusers' scaled input x/α, at the fractional timestep τ of its grid time.
+    struct ScaledInputDummyModel: ScoreModel {
+        let times: [Double]
+        let timesteps: [Double]
+        func callAsFunction(_ x: Tensor, _ condition: NoiseCondition) -> Tensor {
+            let t = Double(condition.time.scalars[0])
+            let i = times.indices.min { Swift.abs(times[$0] - t) < Swift.abs(times[$1] - t) } ?? 0
+            let tau = timesteps[i]
+            return x * Float(tau / (tau + 1) / Double(condition.signalScale.scalars[0]))
+        }
+    }
+
+    /// torch 2.15: `torch.randn((4, 3, 8, 8), generator=torch.manual_seed(0)).flatten()[:6]`.
+    @Test func torchGeneratorMatchesTorch() {
+        var generator = TorchCPUGenerator(seed: 0)
+        let first = Array(generator.normal(count: 768).prefix(6))
+        let torch: [Float] = [-1.1258398, -1.1523602, -0.25057858, -0.4338788, 0.84871036, 0.69200915]
+        for (a, b) in zip(first, torch) { #expect(Swift.abs(a - b) < 1e-5) }
+    }
+
+    /// torch's CPU generator as `torch.manual_seed(s)` makes it: MT19937, uniform floats from the
+    /// low 24 bits of each output, and normals by Box–Muller on blocks of 16 (`normal_fill_16`:
+    /// the first 8 uniforms as 1 − u₁, the next 8 as u₂). Agrees with torch.randn to about 1e-6
+    /// (torch's AVX2 path rounds its logarithm and cosine differently).
+    struct TorchCPUGenerator {
+        private var state = [UInt32](repeating: 0, count: 624)
+        private var index = 624
+
+        init(seed: UInt32) {
+            state[0] = seed
+            for i in 1..<624 { state[i] = 1_812_433_253 &* (state[i - 1] ^ (state[i - 1] >> 30)) &+ UInt32(i) }
+        }
+
+        mutating func next() -> UInt32 {
+            if index >= 624 {
+                for k in 0..<624 {
+                    let y = (state[k] & 0x8000_0000) | (state[(k + 1) % 624] & 0x7fff_ffff)
+                    state[k] = state[(k + 397) % 624] ^ (y >> 1) ^ (y & 1 == 1 ? 0x9908_b0df : 0)
+                }
+                index = 0
+            }
+            var y = state[index]
+            index += 1
+            y ^= y >> 11
+            y ^= (y << 7) & 0x9d2c_5680
+            y ^= (y << 15) & 0xefc6_0000
+            y ^= y >> 18
+            return y
+        }
+
+        /// `count` standard normals, `count` a multiple of 16.
+        mutating func normal(count: Int) -> [Float] {
+            precondition(count % 16 == 0, "whole blocks of 16 only")
+            let uniforms = (0..<count).map { _ in Float(next() & 0xFF_FFFF) / 16_777_216 }
+            var out = uniforms
+            for block in stride(from: 0, to: count, by: 16) {
+                for j in 0..<8 {
+                    let radius = (-2 * Foundation.log(Double(1 - uniforms[block + j]))).squareRoot()
+                    let theta = 2 * Double.pi * Double(uniforms[block + j + 8])
+                    out[block + j] = Float(radius * Foundation.cos(theta))
+                    out[block + j + 8] = Float(radius * Foundation.sin(theta))
+                }
+            }
+            return out
+        }
+    }
 
     @Test(arguments: loops)
     func fullLoop(_ loop: Loop) throws {
