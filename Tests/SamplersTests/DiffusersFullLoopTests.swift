@@ -2,6 +2,7 @@ import Foundation
 import ScoreKitCore
 import ScoreKitSDEs
 import ScoreKitSamplers
+import Synchronization
 import Testing
 
 /// diffusers' own scheduler unit tests, restated: the full-loop tests of `test_scheduler_ddim`,
@@ -14,8 +15,8 @@ import Testing
 /// DPMSolverMultistep loops 0.42.1 gives other values than the test file in the index (0.2409,
 /// 0.7177 and 0.0985 against 0.3301, 1.1364 and 0.2251): the constants here are 0.42.1's, the
 /// library ScoreKit is compared with. Euler's loops pass the input-scaled sample to `step()`,
-/// which is restated step by step below. Not restated: Heun's loops, whose scaled sample enters
-/// the middle of ScoreKit's step (its parity is in the scheduler-reference fixtures), UniPC's Karras loops, whose `final_sigmas_type: sigma_min` ends
+/// which is restated step by step below, and so are Heun's (ε). Not restated: Heun's v-prediction
+/// loop (see `heunFullLoop`), UniPC's Karras loops, whose `final_sigmas_type: sigma_min` ends
 /// with a zero-length step that spends an evaluation on the last corrector (a grid here strictly
 /// decreases).
 @Suite("diffusers' scheduler full-loop tests, restated")
@@ -181,6 +182,54 @@ struct DiffusersFullLoopTests {
         let sum = magnitudes.reduce(0, +)
         #expect(Swift.abs(sum - expectedSum) < 1e-2, "Σ|x| = \(sum)")
         #expect(Swift.abs(sum / Double(magnitudes.count) - expectedMean) < 1e-3)
+    }
+
+    /// Heun's `full_loop_no_noise` (ε). Its loop scales the sample before both of a Heun step's
+    /// evaluations: before the first, as in Euler's loop (x ← α·x, the model sees x/α); before the
+    /// second, diffusers' scaled first-order sample c·s₁ is exactly ScoreKit's x′ = α·x̃′, so the
+    /// model sees x′ itself. The step is ScoreKit's `edm-heun` (churn 0) on the `euler` grid; the
+    /// last step, to σ = 0, is Euler's in both. (`full_loop_with_v_prediction` is not restated:
+    /// there diffusers' second stage reads the scaled sample into x̂₀ too, which no
+    /// parameterization reproduces.)
+    @Test func heunFullLoop() throws {
+        var chain = DiscreteDDPMSDE.Configuration()
+        chain.trainStepCount = 1100
+        let sde = try DiscreteDDPMSDE(configuration: chain)
+        var c = DiscreteTimeGrid.Configuration()
+        (c.steps, c.spacing, c.convention) = (10, .linspace, .euler)
+        let grid = try DiscreteTimeGrid(configuration: c)
+        let times = grid.times(for: sde)
+        let model = HeunStageDummyModel(times: Array(times.dropLast()), timesteps: grid.timesteps(latticeCount: 1100))
+        let process = ModelReverseProcess(sde: sde, parameterization: EpsilonPrediction(), model: model)
+        let first = sde.marginal(at: times[0])
+        var x = Self.sample * Float(first.noiseLevel * first.signalScale)
+        var noise = PerSampleNoise(seed: 0)
+        var state = EDMHeunSampler().initialState(for: SamplingProblem(shape: x.shape, times: times))
+        for i in 0..<(times.count - 1) {
+            x = x * Float(sde.marginal(at: times[i]).signalScale)
+            let step = TimeStep(start: times[i], end: times[i + 1], index: i, count: times.count - 1)
+            x = try EDMHeunSampler().step(x, over: step, state: &state, process: process, noise: &noise)
+        }
+        let sum = x.scalars.reduce(0) { $0 + Double(Swift.abs($1)) }
+        #expect(Swift.abs(sum - 0.1233) < 1e-2, "Σ|x| = \(sum)")
+        #expect(Swift.abs(sum / Double(x.scalarCount) - 0.0002) < 1e-3)
+        #expect(model.calls.withLock { $0 } == 19)
+    }
+
+    /// The dummy model of Heun's loop: evaluations alternate between a step's first stage (input
+    /// x/α) and its second (input x), counted in order.
+    final class HeunStageDummyModel: ScoreModel {
+        let inner: ScaledInputDummyModel
+        let calls = Mutex(0)
+        init(times: [Double], timesteps: [Double]) { inner = ScaledInputDummyModel(times: times, timesteps: timesteps) }
+        func callAsFunction(_ x: Tensor, _ condition: NoiseCondition) -> Tensor {
+            let call = calls.withLock { count in
+                defer { count += 1 }
+                return count
+            }
+            let scaled = inner(x, condition)
+            return call % 2 == 0 ? scaled : scaled * condition.signalScale.scalars[0]
+        }
     }
 
     /// The dummy model on diffusers' scaled input x/α, at the fractional timestep τ of its grid time.
