@@ -143,6 +143,33 @@ struct DiffusersConfigTests {
         for (a, b) in zip(ours, theirs) { #expect(abs(a - b) <= 1e-4 * b, "\(name): σ \(a) against \(b)") }
     }
 
+    /// v and x₀ prediction: each class's config with `prediction_type` changed converts to the
+    /// matching parameterization and reproduces diffusers' samples within 1e-4 RMS.
+    @Test(
+        arguments: ["ddpm", "ddim", "dpm-solver-multistep", "unipc", "euler", "euler-ancestral", "heun"].flatMap { c in
+            [("v_prediction", "v"), ("sample", "x0")].compactMap { (prediction, short) -> (String, String, String)? in
+                c == "euler-ancestral" && short == "x0" ? nil : (c, prediction, short)
+            }
+        })
+    func reproducesOtherPredictions(config: String, prediction: String, short: String) throws {
+        let names = [
+            "ddpm": "ddpm", "ddim": "ddim", "dpm-solver-multistep": "dpm-2m", "unipc": "unipc-bh2", "euler": "euler",
+            "euler-ancestral": "euler-ancestral", "heun": "heun",
+        ]
+        let reference = try #require(names[config]) + "-" + short
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let converted = try DiffusersSchedulerConfig.convert(
+            text: try Self.edited(config, [(key: "prediction_type", value: "\"\(prediction)\"")]),
+            file: config + ".json", options: .init(steps: 12))
+        let recipe =
+            converted.yaml(source: config + ".json")
+            + "network: { kind: exact-mixture }\ndata: \(SchedulerReferenceTests.data)\nseed: 0\n"
+        let (ours, theirs) = try SchedulerReferenceTests.samples(recipe: recipe, case: reference, in: dir)
+        let rms = Double(square(ours - theirs).mean().scalars[0]).squareRoot()
+        #expect(rms <= 1e-4, "\(config) \(prediction): RMS \(rms)\n\(recipe)")
+    }
+
     /// Configs with `clip_sample` or `thresholding` on convert to a `clipping` section that
     /// resolves and reproduces diffusers' clipped and thresholded runs within 1e-4 RMS.
     @Test(arguments: [
