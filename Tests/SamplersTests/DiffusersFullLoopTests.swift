@@ -154,17 +154,9 @@ struct DiffusersFullLoopTests {
     /// the `euler` convention's grid (Euler in σ is DDIM with η = 0).
     @Test(arguments: [(false, 10.0807, 0.0131), (true, 0.0002, 2.2676e-06)])
     func eulerFullLoop(velocity: Bool, sum expectedSum: Double, mean expectedMean: Double) throws {
-        var chain = DiscreteDDPMSDE.Configuration()
-        chain.trainStepCount = 1100
-        let sde = try DiscreteDDPMSDE(configuration: chain)
-        var c = DiscreteTimeGrid.Configuration()
-        (c.steps, c.spacing, c.convention) = (10, .linspace, .euler)
-        let grid = try DiscreteTimeGrid(configuration: c)
-        let times = grid.times(for: sde)
-        let taus = grid.timesteps(latticeCount: 1100)
+        let (sde, times, taus) = try Self.eulerSchedule()
         let model = ScaledInputDummyModel(times: Array(times.dropLast()), timesteps: taus)
-        let first = sde.marginal(at: times[0])
-        var x = Self.sample * Float(first.noiseLevel * first.signalScale)  // init_noise_sigma·α
+        var x = Self.eulerStart(sde, times)
         var noise = PerSampleNoise(seed: 0)
         for i in 0..<(times.count - 1) {
             x = x * Float(sde.marginal(at: times[i]).signalScale)
@@ -192,17 +184,10 @@ struct DiffusersFullLoopTests {
     /// there diffusers' second stage reads the scaled sample into x̂₀ too, which no
     /// parameterization reproduces.)
     @Test func heunFullLoop() throws {
-        var chain = DiscreteDDPMSDE.Configuration()
-        chain.trainStepCount = 1100
-        let sde = try DiscreteDDPMSDE(configuration: chain)
-        var c = DiscreteTimeGrid.Configuration()
-        (c.steps, c.spacing, c.convention) = (10, .linspace, .euler)
-        let grid = try DiscreteTimeGrid(configuration: c)
-        let times = grid.times(for: sde)
-        let model = HeunStageDummyModel(times: Array(times.dropLast()), timesteps: grid.timesteps(latticeCount: 1100))
+        let (sde, times, taus) = try Self.eulerSchedule()
+        let model = HeunStageDummyModel(times: Array(times.dropLast()), timesteps: taus)
         let process = ModelReverseProcess(sde: sde, parameterization: EpsilonPrediction(), model: model)
-        let first = sde.marginal(at: times[0])
-        var x = Self.sample * Float(first.noiseLevel * first.signalScale)
+        var x = Self.eulerStart(sde, times)
         var noise = PerSampleNoise(seed: 0)
         var state = EDMHeunSampler().initialState(for: SamplingProblem(shape: x.shape, times: times))
         for i in 0..<(times.count - 1) {
@@ -230,6 +215,24 @@ struct DiffusersFullLoopTests {
             let scaled = inner(x, condition)
             return call % 2 == 0 ? scaled : scaled * condition.signalScale.scalars[0]
         }
+    }
+
+    /// The Euler and Heun tests' chain (N = 1100), its 10-step `linspace` grid of the `euler`
+    /// convention (then σ = 0) and the grid's fractional timesteps.
+    static func eulerSchedule() throws -> (sde: DiscreteDDPMSDE, times: [Double], timesteps: [Double]) {
+        var chain = DiscreteDDPMSDE.Configuration()
+        chain.trainStepCount = 1100
+        let sde = try DiscreteDDPMSDE(configuration: chain)
+        var c = DiscreteTimeGrid.Configuration()
+        (c.steps, c.spacing, c.convention) = (10, .linspace, .euler)
+        let grid = try DiscreteTimeGrid(configuration: c)
+        return (sde, grid.times(for: sde), grid.timesteps(latticeCount: 1100))
+    }
+
+    /// diffusers' start `dummy_sample_deter·init_noise_sigma` (σ(T) for linspace) in ScoreKit's variable, ·α(T).
+    static func eulerStart(_ sde: DiscreteDDPMSDE, _ times: [Double]) -> Tensor {
+        let first = sde.marginal(at: times[0])
+        return sample * Float(first.noiseLevel * first.signalScale)
     }
 
     /// The dummy model on diffusers' scaled input x/α, at the fractional timestep τ of its grid time.
