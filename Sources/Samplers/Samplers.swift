@@ -20,6 +20,7 @@ extension ComponentRegistry {
         register(sampler: HeunSampler.self)
         register(sampler: MidpointSampler.self)
         register(sampler: RungeKutta4Sampler.self)
+        register(sampler: AdamsBashforthSampler.self)
         register(sampler: DormandPrinceSampler.self)
         register(sampler: DDIMSampler.self)
         register(sampler: DPMSolverSampler.self)
