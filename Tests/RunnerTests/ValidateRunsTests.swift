@@ -215,7 +215,7 @@ struct ValidateRunsTests {
             error.description == """
                 recipes/test.yaml:3:18: error: sampler 'mala' needs the log-density log p_t, and network 'mlp' gives only a score
                   networks with a log-density: exact-mixture
-                  or a sampler that needs only the score, such as ancestral, annealed-langevin, ddim, dpm-solver
+                  or a sampler that needs only the score, such as adams-bashforth, ancestral, annealed-langevin, ddim
                 """)
     }
 
