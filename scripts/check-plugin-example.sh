@@ -23,7 +23,7 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 cd "$example"
 "$bin" validate recipes/*.yaml
-"$bin" list sampler | grep -q '^  ralston ' || { echo "scorekit-ralston does not list ralston" >&2; exit 1; }
+"$bin" list sampler | grep '^  ralston ' >/dev/null || { echo "scorekit-ralston does not list ralston" >&2; exit 1; }  # no -q: an early exit would cut the pipe under pipefail
 for recipe in recipes/*.yaml; do
     name="$(basename "$recipe" .yaml)"
     "$bin" sample "$recipe" --count "$count" --out "$out/$name.npy" --quiet
