@@ -21,7 +21,7 @@ struct RecipeFilesTests {
             "vp-likelihood-rk45", "vp-epsilon-ddim", "vp-epsilon-dpm-solver-plus-plus", "edm-heun-churn",
             "flow-matching-euler", "ve-sliced-score-matching", "ve-implicit-score-matching", "exact-ring-heun",
             "exact-grid-predictor-corrector", "exact-mixture-encode-decode", "tiny-ring", "ncsn-ring", "digits-unet",
-            "ddpm-epsilon-unipc",
+            "ddpm-epsilon-unipc", "exact-ring-adams-bashforth",
         ]
         let present = Set(Self.files.map { String($0.dropLast(5)) })
         #expect(Set(expected).subtracting(present).isEmpty, "missing: \(Set(expected).subtracting(present))")
