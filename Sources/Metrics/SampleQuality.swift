@@ -11,6 +11,7 @@ public import ScoreKitCore
 /// | `maximumMeanDiscrepancySquared(_:_:bandwidth:)` | MMD² with the Gaussian (RBF) kernel (Gretton et al. 2012), unbiased |
 /// | `slicedWasserstein2(_:_:projectionCount:seed:)` | sliced 2-Wasserstein distance SW₂ over random directions (Rabin et al. 2011) |
 /// | `componentShares(_:means:)` | the fraction of samples nearest to each mixture mean, to compare with the weights |
+/// | `frechetDistance(_:_:)` | the Fréchet distance between Gaussians fitted to two sets of features (the FID's formula) |
 /// | `offManifoldFraction(_:means:radius:)` | the fraction of samples farther than a radius from every mean |
 /// | `meanAndStandardError(_:)` | the mean of per-sample values (log-densities) and its standard error |
 ///

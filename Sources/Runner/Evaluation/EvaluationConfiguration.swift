@@ -3,7 +3,7 @@ public import ScoreKitCore
 /// The recipe's `evaluation:` section: how `scorekit evaluate` compares samples with data.
 ///
 /// ```yaml
-/// evaluation: { pointLimit: 5000, bandwidth: 0, projectionCount: 128, offManifoldRadius: 4 }
+/// evaluation: { pointLimit: 5000, bandwidth: 0, projectionCount: 128, offManifoldRadius: 4, classifierSteps: 3000 }
 /// ```
 /// Decoded strictly when the recipe is resolved, so `scorekit validate` checks it and
 /// `resolved-recipe.yaml` writes every key.
@@ -20,6 +20,10 @@ public struct EvaluationConfiguration: ComponentConfiguration, Equatable {
     /// For mixture data: a sample is off the manifold when it is farther than this many
     /// standard deviations (of the widest component) from every mean.
     public var offManifoldRadius = 4.0
+    /// For labelled image data with a held-out part: the training steps of the classifier whose
+    /// features the Fréchet distance compares (`ImageClassifier`, about 10 s for 3,000 steps
+    /// on the digits).
+    public var classifierSteps = 3_000
 
     public init() {}
 
@@ -37,5 +41,6 @@ public struct EvaluationConfiguration: ComponentConfiguration, Equatable {
         guard offManifoldRadius > 0, offManifoldRadius.isFinite else {
             throw .outOfRange(key: "offManifoldRadius", value: "\(offManifoldRadius)", expected: "a number > 0")
         }
+        try requireCount(classifierSteps, key: "classifierSteps", atMost: 1_000_000, of: "classifier steps")
     }
 }

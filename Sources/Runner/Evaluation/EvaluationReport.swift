@@ -58,6 +58,9 @@ public struct EvaluationReport: Sendable, Equatable {
     public var projectionCount: Int
     /// Mixture metrics, when the data is an exact mixture.
     public var mixture: MixtureMetrics?
+    /// Image metrics (the Fréchet distance and its floor), when the data are labelled images
+    /// with a held-out part.
+    public var image: ImageMetrics?
     /// What was compared: file paths and the reference part, for the JSON file.
     public var sources: [(key: String, value: String)] = []
 
@@ -90,6 +93,15 @@ public struct EvaluationReport: Sendable, Equatable {
                 entries.append("\"referenceMeanLogDensity\":\(Self.number(value))")
             }
             fields.append("\"mixture\":{" + entries.joined(separator: ",") + "}")
+        }
+        if let m = image {
+            fields.append(
+                "\"image\":{\"frechetDistance\":\(Self.number(m.frechetDistance)),"
+                    + "\"frechetFloor\":\(Self.number(m.frechetFloor)),"
+                    + "\"pointCount\":{\"samples\":\(m.pointCount.samples),\"training\":\(m.pointCount.training),"
+                    + "\"heldOut\":\(m.pointCount.heldOut)},\"featureCount\":\(m.featureCount),"
+                    + "\"classifierHeldOutAccuracy\":\(Self.number(m.classifierHeldOutAccuracy)),"
+                    + "\"classifierSteps\":\(m.classifierSteps)}")
         }
         return "{" + fields.joined(separator: ",") + "}\n"
     }
@@ -129,6 +141,22 @@ public struct EvaluationReport: Sendable, Equatable {
                 if let reference = m.referenceMeanLogDensity { text += String(format: "  (data: %.4f)", reference) }
                 rows.append(("mean log p₀(x)", text))
             }
+        }
+        if let m = image {
+            rows.append(
+                (
+                    "Fréchet distance",
+                    Self.format(m.frechetDistance)
+                        + "  (floor \(Self.format(m.frechetFloor)): training vs held-out; \(m.featureCount) classifier "
+                        + "features; \(m.pointCount.samples) samples, \(m.pointCount.training) training, "
+                        + "\(m.pointCount.heldOut) held-out images)"
+                ))
+            rows.append(
+                (
+                    "feature classifier",
+                    String(format: "%.1f %% held-out accuracy", 100 * m.classifierHeldOutAccuracy)
+                        + "  (\(m.classifierSteps) steps)"
+                ))
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }

@@ -97,6 +97,11 @@ public struct EvaluationSession: Sendable {
         let evaluation = SampleEvaluation(
             configuration: recipe.evaluationConfiguration ?? EvaluationConfiguration(), seed: recipe.seed)
         var report = evaluation.evaluate(samples: samples, reference: reference, mixture: mixture)
+        do throws(DataError) {
+            report.image = try ImageEvaluation.metrics(
+                samples: SampleEvaluation.finiteRows(samples).rows, specification: specification, data: data,
+                steps: evaluation.configuration.classifierSteps, seed: recipe.seed)
+        } catch { throw .data(error) }
         report.sources = [
             ("samples", samplesPath), ("recipe", recipePath),
             ("reference", "\(data.heldOut == nil ? "training" : "held-out") part of data set '\(specification.id)'"),

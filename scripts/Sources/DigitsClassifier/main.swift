@@ -10,7 +10,6 @@
 // One JSON line on standard output.
 import Foundation
 import ScoreKitCore
-import ScoreKitNetworks
 import ScoreKitRunner
 
 struct Arguments {
@@ -51,55 +50,6 @@ struct Arguments {
     }
 }
 
-/// 64 → 256 → 256 → 10 with SiLU: logits of the ten digits.
-struct Classifier {
-    var parameters: ParameterSet
-    let layers: [Linear]
-
-    init(inputCount: Int, classCount: Int, seed: UInt64) {
-        layers = [
-            Linear(name: "l1", inputCount: inputCount, outputCount: 256),
-            Linear(name: "l2", inputCount: 256, outputCount: 256),
-            Linear(name: "l3", inputCount: 256, outputCount: classCount),
-        ]
-        var stream = RandomStream(seed: seed, stream: 0)
-        parameters = ParameterSet(layers.flatMap { $0.initialParameters(stream: &stream) })
-    }
-
-    func logits(_ x: Tensor, _ parameters: ParameterSet) -> Tensor {
-        var h = x
-        for (i, layer) in layers.enumerated() {
-            h =
-                i < layers.count - 1
-                ? layer(h, parameters, at: 2 * i, activation: .silu) : layer(h, parameters, at: 2 * i)
-        }
-        return h
-    }
-
-    /// The most likely class of each row of `x`.
-    func predict(_ x: Tensor) -> [Int] {
-        let z = Autodiff.withoutRecording { logits(x, parameters) }
-        let k = z.shape[1]
-        let values = z.scalars
-        return (0..<z.shape[0]).map { row in
-            let slice = values[(row * k)..<((row + 1) * k)]
-            return slice.indices.max { slice[$0] < slice[$1] }! - row * k
-        }
-    }
-}
-
-/// Softmax cross-entropy −(1/N) Σ_i log softmax(z_i)[y_i], with the row maximum subtracted
-/// (a constant, so the gradient is softmax(z) − onehot(y), divided by N).
-func softmaxCrossEntropy(logits z: Tensor, labels: [Int]) -> Tensor {
-    let (n, k) = (z.shape[0], z.shape[1])
-    let shifted = z - z.detached().max(alongAxis: 1, keepingDimension: true)
-    let logNormalizer = log(exp(shifted).sum(alongAxis: 1, keepingDimension: true))
-    var hot = [Float](repeating: 0, count: n * k)
-    for i in 0..<n { hot[i * k + labels[i]] = 1 }
-    let oneHot = Tensor(hot, shape: [n, k])
-    return -((shifted - logNormalizer) * oneHot).sum() / Float(n)
-}
-
 func accuracy(_ predicted: [Int], _ labels: [Int]) -> Double {
     Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(max(labels.count, 1))
 }
@@ -125,34 +75,23 @@ do {
     exit(1)
 }
 guard let heldOut = data.heldOut, let trainingLabels = data.training.labels, let heldOutLabels = heldOut.labels,
-    let image = data.training.image
+    data.training.image != nil
 else {
     FileHandle.standardError.write("error: the digits came without labels or a held-out part\n".data(using: .utf8)!)
     exit(1)
 }
 
-// Training: batches drawn with replacement; each pixel jittered uniformly inside its level's
-// bin (the recipes' dequantisation), so that continuous samples are in the training range.
-var classifier = Classifier(inputCount: data.training.dimension, classCount: arguments.classes, seed: arguments.seed)
-let optimizer = Adam()
-var state = optimizer.initialState(for: classifier.parameters)
+// The classifier `scorekit evaluate` trains for its Fréchet distance (ImageClassifier), here
+// with the tool's settings.
+var settings = ImageClassifier.Settings()
+settings.steps = arguments.steps
+settings.batchSize = arguments.batchSize
+settings.learningRate = arguments.learningRate
+settings.seed = arguments.seed
 let n = data.training.count
-let bin = Float(image.binWidth)
 let started = Date()
-var lastLoss: Float = .nan
-for step in 0..<arguments.steps {
-    var stream = RandomStream(seed: arguments.seed &+ 1, stream: UInt64(step))
-    let rows = (0..<arguments.batchSize).map { _ in stream.nextInt(below: n) }
-    var noise = PerSampleNoise(seed: arguments.seed &+ 2, firstSample: step * arguments.batchSize)
-    let clean = data.training.samples.gathering(rows: rows)
-    let x = clean + (noise.uniform(clean.shape) - 0.5) * bin
-    let tracked = classifier.parameters.tracked()
-    let loss = softmaxCrossEntropy(logits: classifier.logits(x, tracked), labels: rows.map { trainingLabels[$0] })
-    let grads = gradients(of: loss, wrt: tracked.tensors)
-    lastLoss = loss.scalars[0]
-    let rate = arguments.learningRate * 0.5 * (1 + cos(Double.pi * Double(step) / Double(arguments.steps)))
-    optimizer.update(&classifier.parameters, gradients: grads, state: &state, learningRate: rate)
-}
+let classifier = ImageClassifier(training: data.training, settings: settings)
+let lastLoss = classifier.finalLoss
 var record: [String: Any] = [
     "trainCount": n, "heldOutCount": heldOut.count, "steps": arguments.steps, "finalLoss": Double(lastLoss),
     "trainAccuracy": accuracy(classifier.predict(data.training.samples), trainingLabels),
@@ -165,7 +104,7 @@ if let path = arguments.samples {
         var samples = try NumPyFile.read(path)
         samples = samples.reshaped([samples.shape[0], samples.scalarCount / samples.shape[0]])
         let requested = (0..<samples.shape[0]).map { $0 % arguments.classes }
-        let predicted = classifier.predict(clamp(samples, min: -1, max: 1))
+        let predicted = classifier.predict(samples)
         record["samples"] = path
         record["sampleCount"] = samples.shape[0]
         record["sampleAgreement"] = accuracy(predicted, requested)
