@@ -91,4 +91,25 @@ struct InterpolationTests {
         #expect(message(try Self.session(dir, recipe: fixed)).contains("there is no latent space to interpolate in"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/out/interpolation.npy"))
     }
+
+    @Test(
+        "the binary: exit 0 with the files, 1 for mismatched row counts, 64 for one step",
+        .enabled(if: scorekitBinaryTestsEnabled, "the scorekit binary was not built"))
+    func binary() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Self.inputs(in: dir)
+        _ = try writeRecipe(smallExactRecipe, named: "r.yaml", in: dir)
+        let ok = try runScorekit(
+            ["interpolate", "r.yaml", "--from", "a.npy", "--to", "b.npy", "--steps", "4"], in: dir)
+        #expect(ok.status == 0, "\(ok.standardError)")
+        #expect(try NumPyFile.read(dir + "/runs/r/interpolation.npy").shape == [4, 5, 2])
+        #expect(FileManager.default.fileExists(atPath: dir + "/runs/r/interpolation.svg"))
+        try NumPyFile.write(Tensor.zeros([3, 2]), to: dir + "/c.npy")
+        let mismatched = try runScorekit(["interpolate", "r.yaml", "--from", "a.npy", "--to", "c.npy"], in: dir)
+        #expect(mismatched.status == 1 && mismatched.standardError.contains("give both the same number of rows"))
+        let one = try runScorekit(
+            ["interpolate", "r.yaml", "--from", "a.npy", "--to", "b.npy", "--steps", "1"], in: dir)
+        #expect(one.status == 64 && one.standardError.contains("--steps must be at least 2"))
+    }
 }

@@ -4,7 +4,7 @@ public import ScoreKitCore
 /// The pictures of `scorekit noise`: the data pushed through forward processes at chosen times.
 public enum ForwardNoisePictures {
     /// The side of one SVG panel, in pixels.
-    public static let panelSide = 340.0
+    public static let panelSide = 400.0
     /// Images per process in the PNG strips.
     public static let imageCount = 8
 
