@@ -27,6 +27,7 @@ public struct ScoreKitCommand: ParsableCommand {
         subcommands: [
             ValidateCommand.self, ListCommand.self, TrainCommand.self, SampleCommand.self, EvaluateCommand.self,
             PlotCommand.self, LikelihoodCommand.self, EncodeCommand.self, DecodeCommand.self, RecipeCommand.self,
+            NoiseCommand.self, InterpolateCommand.self,
         ]
     )
 

@@ -48,12 +48,52 @@ struct VarianceExplodingSDETests {
         c.sigmaMax = 0.005
         #expect(
             throws: ConfigurationError.outOfRange(
-                key: "sigmaMax", value: "0.005", expected: "a finite number > sigmaMin (0.01)")
+                key: "sigmaMax", value: "0.005",
+                expected: "a finite number ≥ sigmaMin (0.01); equal to it for one fixed noise level")
         ) {
             try VarianceExplodingSDE(configuration: c)
         }
         c = .init()
         c.sigmaMin = 0
         #expect(throws: ConfigurationError.self) { try VarianceExplodingSDE(configuration: c) }
+    }
+}
+
+/// sigmaMin = sigmaMax: one noise level at every time (fixed-σ denoising score matching).
+@Suite("VarianceExplodingSDE with one noise level")
+struct SingleNoiseLevelVarianceExplodingTests {
+    @Test func constantMarginal() throws {
+        var c = VarianceExplodingSDE.Configuration()
+        (c.sigmaMin, c.sigmaMax) = (0.5, 0.5)
+        let sde = try VarianceExplodingSDE(configuration: c)
+        for t in [1e-5, 0.3, 1] {
+            let m = sde.marginal(at: t)
+            #expect(m.signalScale == 1 && m.noiseScale == 0.5 && m.noiseScaleDerivative == 0)
+            #expect(sde.diffusionCoefficient(at: t) == 0)
+        }
+        #expect(sde.singleNoiseLevel == 0.5)
+        #expect(VarianceExplodingSDE().singleNoiseLevel == nil)
+        #expect(sde.priorStandardDeviation == 0.5)
+        // λ is −2 log 0.5 everywhere: that λ (or a cleaner one) maps to the data end, a noisier one to T.
+        let lambda = -2 * Foundation.log(0.5)
+        #expect(sde.time(forLogSignalToNoiseRatio: lambda) == 1e-5)
+        #expect(sde.time(forLogSignalToNoiseRatio: lambda + 1) == 1e-5)
+        #expect(sde.time(forLogSignalToNoiseRatio: lambda - 1) == 1)
+    }
+
+    @Test func refusals() {
+        var c = VarianceExplodingSDE.Configuration()
+        (c.sigmaMin, c.sigmaMax, c.marginal) = (0.5, 0.5, .exact)
+        #expect(
+            throws: ConfigurationError.outOfRange(
+                key: "marginal", value: "exact",
+                expected: "scoreSDE when sigmaMin = sigmaMax: the exact marginal's variance σ(t)² − sigmaMin² is 0")
+        ) { try VarianceExplodingSDE(configuration: c) }
+        (c.sigmaMax, c.marginal) = (0.4, .scoreSDE)
+        #expect(
+            throws: ConfigurationError.outOfRange(
+                key: "sigmaMax", value: "0.4",
+                expected: "a finite number ≥ sigmaMin (0.5); equal to it for one fixed noise level")
+        ) { try VarianceExplodingSDE(configuration: c) }
     }
 }

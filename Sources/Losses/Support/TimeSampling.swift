@@ -83,7 +83,14 @@ struct TimeSampling: Sendable, Equatable {
             throw .outOfRange(key: "sigmaMin", value: "\(sigmaMin)", expected: "a number > 0")
         }
         guard sigmaMax > sigmaMin else {
-            throw .outOfRange(key: "sigmaMax", value: "\(sigmaMax)", expected: "a number > sigmaMin (\(sigmaMin))")
+            // One level is a process of one noise level, not a time distribution: say where it goes.
+            let fixed =
+                sigmaMax == sigmaMin
+                ? "; for one fixed noise level σ, give the process one (sde: { kind: variance-exploding, "
+                    + "sigmaMin: σ, sigmaMax: σ }) and keep these keys' defaults"
+                : ""
+            throw .outOfRange(
+                key: "sigmaMax", value: "\(sigmaMax)", expected: "a number > sigmaMin (\(sigmaMin))" + fixed)
         }
         guard logNormalStandardDeviation > 0 else {
             throw .outOfRange(

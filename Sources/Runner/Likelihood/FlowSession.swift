@@ -90,6 +90,10 @@ public struct FlowSession: Sendable {
             useRawWeights: options.useRawWeights)
         let run: RunModel
         do throws(RunModelError) { run = try RunModel.load(source, registry: registry) } catch { throw .model(error) }
+        if let level = run.sde.singleNoiseLevel {
+            throw .singleNoiseLevel(
+                operation: operation.rawValue, sde: run.recipe.componentIDs[.sde]?.rawValue ?? "sde", level: level)
+        }
         let settings = run.recipe.likelihoodSettings ?? LikelihoodSettings()
         var input = try read(run)
         if let limit = options.limit, input.shape[0] > limit { input = input.slice(alongAxis: 0, 0..<limit) }
@@ -225,10 +229,16 @@ public enum FlowSessionError: Error, Sendable, CustomStringConvertible {
     case runFolder(RunFolderError)
     /// The `--probes` file cannot serve this likelihood.
     case badProbes(path: String, reason: String)
+    /// A process of one noise level, whose probability-flow ODE does not move.
+    case singleNoiseLevel(operation: String, sde: String, level: Double)
 
     public var description: String {
         switch self {
         case .badProbes(let path, let reason): return "\(path): error: \(reason)"
+        case .singleNoiseLevel(let operation, let sde, let level):
+            return "error: \(operation) integrates the probability-flow ODE, and sde '\(sde)' has the single noise "
+                + "level σ/α = \(level) at every time, where that ODE does not move\n"
+                + "  use a model of a process with a range of noise levels (sde.sigmaMax above sde.sigmaMin)"
         case .model(let error): return error.description
         case .data(let error): return error.description
         case .file(let error): return error.description

@@ -11,6 +11,8 @@ public struct SVGPlot: Sendable {
     public var yLabel: String
     /// The side of the drawing, in pixels.
     public var size: Double = 560
+    /// The id of the frame's clip path: distinct for each plot of one document (`SVGPlot.grid`).
+    public var clipIdentifier = "frame"
 
     private var layers: [String] = []
     private var legend: [(label: String, color: String)] = []
@@ -138,8 +140,8 @@ public struct SVGPlot: Sendable {
         svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         svg += "<text x=\"\(fmt(size / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">\(escape(title))</text>\n"
         svg +=
-            "<defs><clipPath id=\"frame\"><rect x=\"\(fmt(margin.left))\" y=\"\(fmt(margin.top))\" width=\"\(fmt(plotWidth))\" height=\"\(fmt(plotHeight))\"/></clipPath></defs>\n"
-        svg += "<g clip-path=\"url(#frame)\">\n" + layers.joined(separator: "\n") + "\n</g>\n"
+            "<defs><clipPath id=\"\(clipIdentifier)\"><rect x=\"\(fmt(margin.left))\" y=\"\(fmt(margin.top))\" width=\"\(fmt(plotWidth))\" height=\"\(fmt(plotHeight))\"/></clipPath></defs>\n"
+        svg += "<g clip-path=\"url(#\(clipIdentifier))\">\n" + layers.joined(separator: "\n") + "\n</g>\n"
         svg +=
             "<rect x=\"\(fmt(margin.left))\" y=\"\(fmt(margin.top))\" width=\"\(fmt(plotWidth))\" height=\"\(fmt(plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
         for tick in SVGPlot.ticks(xRange) {

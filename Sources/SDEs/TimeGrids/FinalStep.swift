@@ -43,3 +43,11 @@ func validateGrid(steps: Int, endTime: Double) throws(ConfigurationError) {
         throw .outOfRange(key: "endTime", value: "\(endTime)", expected: "a finite number ≥ 0")
     }
 }
+
+/// The problem of a grid spaced by noise level on a process with a single noise level
+/// (`ForwardSDE.singleNoiseLevel`), or `nil`: there is no range of levels to space.
+func singleNoiseLevelProblem(for sde: some ForwardSDE) -> String? {
+    guard let level = sde.singleNoiseLevel else { return nil }
+    return "it spaces its times by noise level, and the process has the single noise level σ/α = \(level) at "
+        + "every time; use a grid even in time (uniform, quadratic) or the times grid"
+}

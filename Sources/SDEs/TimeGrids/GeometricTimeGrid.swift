@@ -36,6 +36,9 @@ public struct GeometricTimeGrid: TimeGrid {
         self.configuration = configuration
     }
 
+    /// No range of noise levels to space on a process with a single one.
+    public func problem(for sde: some ForwardSDE) -> String? { singleNoiseLevelProblem(for: sde) }
+
     public func times(for sde: some ForwardSDE) -> [Double] {
         let c = configuration
         return continuousTimes(for: sde, steps: c.steps, endTime: c.endTime, finalStep: c.finalStep) { u, start, end in

@@ -4,7 +4,9 @@ extension VarianceExplodingSDE {
     public struct Configuration: ComponentConfiguration, Equatable {
         /// σ_min = σ(0), `sigma_min` of score_sde.
         public var sigmaMin = 0.01
-        /// σ_max = σ(1), `sigma_max` of score_sde: the prior's standard deviation.
+        /// σ_max = σ(1), `sigma_max` of score_sde: the prior's standard deviation. Equal to
+        /// `sigmaMin`, the process has one noise level σ at every time: denoising score matching
+        /// at a fixed σ (Vincent 2011), sampled by Langevin dynamics at that σ.
         public var sigmaMax = 50.0
         /// ε, the data end of the time range [ε, 1] (score_sde's `eps`).
         public var minimumTime = 1e-5
@@ -25,7 +27,19 @@ extension VarianceExplodingSDE {
         public init() {}
 
         public func validate() throws(ConfigurationError) {
-            try validateNoiseLevels(sigmaMin: sigmaMin, sigmaMax: sigmaMax)
+            guard sigmaMin > 0, sigmaMin.isFinite else {
+                throw .outOfRange(key: "sigmaMin", value: "\(sigmaMin)", expected: "a finite number > 0")
+            }
+            guard sigmaMax >= sigmaMin, sigmaMax.isFinite else {
+                throw .outOfRange(
+                    key: "sigmaMax", value: "\(sigmaMax)",
+                    expected: "a finite number ≥ sigmaMin (\(sigmaMin)); equal to it for one fixed noise level")
+            }
+            if sigmaMax == sigmaMin, marginal == .exact {
+                throw .outOfRange(
+                    key: "marginal", value: "exact",
+                    expected: "scoreSDE when sigmaMin = sigmaMax: the exact marginal's variance σ(t)² − sigmaMin² is 0")
+            }
             try validateMinimumTime(minimumTime, below: 1, allowingZero: true)
         }
     }

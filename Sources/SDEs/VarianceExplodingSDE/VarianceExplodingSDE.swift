@@ -21,6 +21,11 @@ public import ScoreKitCore
 /// ```
 /// with the same g², so both describe the same SDE; they differ in the data's noise at t = 0.
 /// SMLD's ancestral step is `posterior(at:given:)` between two noise levels.
+///
+/// With sigmaMin = sigmaMax = σ the process has one noise level: x_t = x₀ + σε at every t, g = 0,
+/// and λ(t) = −2 log σ is constant; `time(forLogSignalToNoiseRatio:)` then returns the data end
+/// for λ ≥ −2 log σ and T for a noisier λ. Only samplers that stay at each grid time (Langevin
+/// dynamics, `StationarySampler`) sample such a process; the probability-flow ODE does not move.
 /// - Note: Matches `VESDE` of the score_sde code (`marginal_prob`, `sde`, `prior_sampling`);
 ///   its defaults there are sigmaMin 0.01, sigmaMax 50 (CIFAR-10) and `eps` 1e-5.
 public struct VarianceExplodingSDE: ForwardSDE {
@@ -54,8 +59,15 @@ public struct VarianceExplodingSDE: ForwardSDE {
         }
     }
 
+    /// Whether sigmaMin = sigmaMax: one noise level at every time.
+    private var hasSingleNoiseLevel: Bool { configuration.sigmaMin == configuration.sigmaMax }
+
     public func time(forLogSignalToNoiseRatio logSignalToNoiseRatio: Double) -> Double {
         let sigmaMin = configuration.sigmaMin
+        guard !hasSingleNoiseLevel else {
+            // λ is constant: every time has it, and no time has another.
+            return logSignalToNoiseRatio >= -2 * Foundation.log(sigmaMin) ? timeRange.lowerBound : timeRange.upperBound
+        }
         switch configuration.marginal {
         case .scoreSDE:
             return (-0.5 * logSignalToNoiseRatio - Foundation.log(sigmaMin)) / logRatio
