@@ -59,5 +59,6 @@ public struct EnergyArchitecture: LogDensityArchitecture {
 
 extension EnergyArchitecture: RegisteredComponent {
     public static let id: ComponentID = "energy"
-    public static let summary = "Energy-based model: a scalar MLP E(x, t) whose score is −∇ₓE (a log-density for mala)"
+    public static let summary =
+        "Energy-based model: a scalar MLP E(x, t) whose output is −∇ₓE; it has a log-density (for mala)"
 }
