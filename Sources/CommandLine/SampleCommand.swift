@@ -93,7 +93,8 @@ struct SampleCommand: RegistryCommand {
             print(
                 "wrote \(summary.samplesPath) (\(summary.samples.shape[0]) samples, \(summary.evaluationCount) model evaluations per sample, \(String(format: "%.1f", summary.seconds)) s)"
             )
-            for picture in summary.picturePaths { print("wrote \(picture)") }
+            if let acceptance = summary.report.acceptanceSummary { print(acceptance) }
+            for picture in summary.picturePaths + [summary.reportPath] { print("wrote \(picture)") }
         } catch {
             // End a progress line before the message; no blank line when nothing was drawn.
             if drawn, isTerminal { StandardError.print("") }

@@ -7,6 +7,7 @@ extension ComponentRegistry {
     /// (`ExponentialMovingAverage`) are configuration values of the training loop, not
     /// components: the Runner embeds them in its `training:` section.
     public mutating func registerNetworks() {
+        register(network: EnergyArchitecture.self)
         register(network: NoiseConditionalMLPArchitecture.self)
         register(network: ResidualMLPArchitecture.self)
         register(network: UNetArchitecture.self)

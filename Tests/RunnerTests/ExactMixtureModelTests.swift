@@ -105,7 +105,10 @@ struct ExactMixtureModelTests {
                     time: Tensor([Float](repeating: Float(t), count: 64), shape: [64]),
                     signalScale: Tensor([Float](repeating: Float(marginal.signalScale), count: 64), shape: [64]),
                     noiseScale: Tensor([Float](repeating: Float(marginal.noiseScale), count: 64), shape: [64]))
-                let logP = density.logDensity(x, condition)
+                let logP = density.logDensityAndOutput(
+                    x, condition, marginal: marginal,
+                    preconditioning: run.parameterization.preconditioning(for: marginal)
+                ).logDensity
                 let exactLogP = mixture.logDensity(x, marginal: marginal)
                 let logError = (logP - exactLogP).scalars.map { Swift.abs($0) }.max() ?? .infinity
                 #expect(logError < 1e-3, "t = \(t): max |Δ log p_t| = \(logError)")

@@ -15,7 +15,7 @@ struct ImageNetworkCompatibilityTests {
         #expect(
             error?.description == """
                 recipes/test.yaml:2:18: error: network 'unet' takes images [C, H, W]; data set 'ring' gives vectors
-                  give it images (data kind digits, or idx with a file of bytes [N, H, W]), or use a network for vectors: mlp, residual-mlp
+                  give it images (data kind digits, or idx with a file of bytes [N, H, W]), or use a network for vectors: energy, mlp, residual-mlp
                 """)
     }
 

@@ -163,7 +163,11 @@ struct ValidateRunsTests {
         let model = try #require(try Self.exactModel(recipe) as? any LogDensityModel)
         let x = Self.ringSamples(64, seed: 4) * 0.8
         let m = recipe.sde.marginal(at: 0.3)
-        let values = model.logDensity(x, NoiseCondition(count: 64, time: 0.3, marginal: m)).scalars
+        let parameterization = try #require(recipe.parameterization)
+        let values = model.logDensityAndOutput(
+            x, NoiseCondition(count: 64, time: 0.3, marginal: m), marginal: m,
+            preconditioning: parameterization.preconditioning(for: m)
+        ).logDensity.scalars
         let expected = Self.ring.logDensity(x, marginal: m).scalars
         for (value, truth) in zip(values, expected) {
             #expect(abs(value - truth) <= 1e-4 * max(1, abs(truth)), "\(value) vs \(truth)")
@@ -214,9 +218,44 @@ struct ValidateRunsTests {
         #expect(
             error.description == """
                 recipes/test.yaml:3:18: error: sampler 'mala' needs the log-density log p_t, and network 'mlp' gives only a score
-                  networks with a log-density: exact-mixture
+                  networks with a log-density: energy, exact-mixture
                   or a sampler that needs only the score, such as adams-bashforth, ancestral, annealed-langevin, ddim
                 """)
+    }
+
+    @Test("mala on an energy network validates")
+    func malaOnEnergy() throws {
+        let yaml = """
+            sde: { kind: variance-exploding }
+            parameterization: { kind: score }
+            network: { kind: energy, hiddenWidths: [16] }
+            data: { kind: ring, count: 100 }
+            sampler: { kind: mala }
+
+            """
+        #expect(Self.standardError(yaml) == nil)
+    }
+
+    @Test("mala with guidance or clipping is refused at that section: the changed x̂₀ has no log-density")
+    func malaWithChangedModel() throws {
+        let base = """
+            sde: { kind: variance-exploding }
+            parameterization: { kind: score }
+            network: { kind: energy, hiddenWidths: [16] }
+            data: { kind: ring, count: 100, labelled: true }
+            sampler: { kind: mala }
+
+            """
+        let guided = try #require(Self.standardError(base + "guidance: { scale: 2 }\n"))
+        #expect(guided.location == at(6, 11), "\(guided)")
+        #expect(
+            guided.description == """
+                recipes/test.yaml:6:11: error: sampler 'mala' needs the model's own log-density, and the recipe's 'guidance' section changes the model: classifier-free guidance mixes two models' x̂₀, and no log-density matches it
+                  remove the 'guidance' section, or use a sampler that needs only the score
+                """)
+        let clipped = try #require(Self.standardError(base + "clipping: { range: 6 }\n"))
+        #expect(clipped.location == at(6, 11), "\(clipped)")
+        #expect(clipped.description.contains("'clipping' section changes the model"), "\(clipped)")
     }
 
     @Test("mala as the predictor of predictor-corrector is refused the same way, at the nested kind")

@@ -76,6 +76,9 @@ public struct SamplingOutcome: Sendable {
     public var samples: Tensor
     /// The exact number of model evaluations the run made.
     public var evaluationCount: Int
+    /// Metropolis–Hastings proposals and acceptances, for a sampler whose state counts them
+    /// (`AcceptanceCounting`, such as MALA's); `nil` for every other sampler.
+    public var acceptance: AcceptanceCounts? = nil
 }
 
 /// Runs `sampler` over `times` (decreasing) from `initial`, counting model evaluations exactly
@@ -104,7 +107,9 @@ public func runSampler<S: Sampler, P: ReverseProcess, N: NoiseSource>(
             observe(.stepFinished(index: i, count: count, time: step.end, sample: x))
         }
     }
-    return SamplingOutcome(samples: x, evaluationCount: counted.evaluationCount)
+    return SamplingOutcome(
+        samples: x, evaluationCount: counted.evaluationCount, acceptance: (state as? any AcceptanceCounting)?.acceptance
+    )
 }
 
 /// A reverse process that counts its model evaluations (shared across copies).

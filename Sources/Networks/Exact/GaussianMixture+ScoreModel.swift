@@ -28,6 +28,14 @@ extension GaussianMixture: ScoreModel {
 }
 
 extension GaussianMixture: LogDensityModel {
+    /// log p_t(x) and the exact prediction at c_in·x (1 for the parameterization of the same prediction).
+    public func logDensityAndOutput(
+        _ x: Tensor, _ condition: NoiseCondition, marginal: Marginal, preconditioning: Preconditioning
+    ) -> (logDensity: Tensor, output: Tensor) {
+        let input = preconditioning.inputScale == 1 ? x : x * Float(preconditioning.inputScale)
+        return (logDensity(x, condition), self(input, condition))
+    }
+
     /// log p_t(x) per sample, `[N]`, at each sample's α and σ (in Double, then Float32).
     public func logDensity(_ x: Tensor, _ condition: NoiseCondition) -> Tensor {
         let alphas = condition.signalScale.scalars

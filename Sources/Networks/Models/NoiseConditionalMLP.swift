@@ -45,11 +45,15 @@ public struct NoiseConditionalMLP: TrainableModel {
     private let labelEmbedding: LabelEmbedding?
 
     /// A network with fresh parameters drawn from `seed` (PyTorch's default initialisation).
+    /// `outputCount` is the output layer's width, `dimension` by default (a score field); 1 gives
+    /// a scalar, the trunk of `EnergyNetwork`.
     public init(
         dimension: Int, embeddingWidth: Int = 32, hiddenWidths: [Int] = [256, 256, 256],
-        conditioning: ConditioningInput = .logNoiseLevel, zeroOutput: Bool = false, classCount: Int = 0, seed: UInt64
+        conditioning: ConditioningInput = .logNoiseLevel, zeroOutput: Bool = false, classCount: Int = 0,
+        outputCount: Int? = nil, seed: UInt64
     ) {
         precondition(dimension > 0 && embeddingWidth > 0 && !hiddenWidths.isEmpty, "invalid MLP sizes")
+        precondition((outputCount ?? dimension) > 0, "the output needs a positive width, got \(outputCount ?? 0)")
         precondition(classCount >= 0, "classCount must be ≥ 0, got \(classCount)")
         self.classCount = classCount
         self.dimension = dimension
@@ -67,7 +71,7 @@ public struct NoiseConditionalMLP: TrainableModel {
             width = next
         }
         hidden = layers
-        output = Linear(name: "l\(hiddenWidths.count + 1)", inputCount: width, outputCount: dimension)
+        output = Linear(name: "l\(hiddenWidths.count + 1)", inputCount: width, outputCount: outputCount ?? dimension)
         var stream = RandomStream(seed: seed, stream: 0)
         var entries = embedding.0.initialParameters(stream: &stream) + embedding.1.initialParameters(stream: &stream)
         for layer in hidden { entries += layer.initialParameters(stream: &stream) }

@@ -65,6 +65,14 @@ struct ExactMixtureModel<SDE: ForwardSDE, Target: Parameterization>: ScoreModel 
 }
 
 extension ExactMixtureModel: LogDensityModel {
+    /// log p_t(x) and the model's output at c_in·x; the model knows its own preconditioning.
+    func logDensityAndOutput(
+        _ x: Tensor, _ condition: NoiseCondition, marginal: Marginal, preconditioning: Preconditioning
+    ) -> (logDensity: Tensor, output: Tensor) {
+        let input = preconditioning.inputScale == 1 ? x : x * Float(preconditioning.inputScale)
+        return (logDensity(x, condition), self(input, condition))
+    }
+
     /// log p_t(x) = log Σ_k w_k N(x; α·μ_k, C_k), by log-sum-exp over the components.
     func logDensity(_ x: Tensor, _ condition: NoiseCondition) -> Tensor {
         let (n, d) = (x.shape[0], means.shape[2])

@@ -46,12 +46,16 @@ extension RecipeCompatibility.Rule {
     }
 
     /// A sampler that needs log p_t (`LogDensitySampler`, `mala`) runs only on a network whose
-    /// models know it (`LogDensityArchitecture`, `exact-mixture`).
+    /// models know it (`LogDensityArchitecture`: `energy`, `exact-mixture`), and only on the model
+    /// itself: guidance and clipping change x̂₀ and have no log-density.
     public static var logDensitySamplerHasLogDensity: Self {
         Self(name: "log-density-sampler-has-log-density") { recipe, registry in
-            guard let network = recipe.network, !(network is any LogDensityArchitecture),
+            guard let network = recipe.network,
                 let (path, _) = samplers(of: recipe).first(where: { $0.sampler is any LogDensitySampler })
             else { return nil }
+            guard !(network is any LogDensityArchitecture) else {
+                return changedDensity(recipe: recipe, samplerPath: path)
+            }
             let section = recipe.written.value(atPath: path)
             let networkName = recipe.componentIDs[.network].map { " '\($0)'" } ?? ""
             let networks = registry.ids(of: .network).filter { id in
@@ -77,6 +81,24 @@ extension RecipeCompatibility.Rule {
                 ],
                 location: section?["kind"]?.location ?? section?.location ?? recipe.written["sampler"]?.location)
         }
+    }
+
+    /// The error for a log-density sampler whose process a `guidance` or `clipping` section
+    /// changes (its x̂₀ is no longer the model's, and no log-density matches it), or `nil`.
+    private static func changedDensity(recipe: ResolvedRecipe, samplerPath path: String) -> RecipeError? {
+        let section: (key: String, what: String)
+        if recipe.guidanceSettings != nil {
+            section = ("guidance", "classifier-free guidance mixes two models' x̂₀")
+        } else if recipe.clipping != nil {
+            section = ("clipping", "clipping changes x̂₀")
+        } else {
+            return nil
+        }
+        return .incompatible(
+            headline: "\(samplerName(path: path, recipe: recipe)) needs the model's own log-density, and the "
+                + "recipe's '\(section.key)' section changes the model: \(section.what), and no log-density matches it",
+            notes: ["remove the '\(section.key)' section, or use a sampler that needs only the score"],
+            location: recipe.written[section.key]?.location)
     }
 
     /// The recipe's sampler and the samplers inside it (`CompositeSampler`), each with the

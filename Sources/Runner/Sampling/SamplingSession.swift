@@ -58,6 +58,10 @@ public struct SamplingSession: Sendable {
         /// The model evaluations a sample saw (the largest over the shards).
         public var evaluationCount: Int
         public var seconds: Double
+        /// What was written beside the samples (`reportPath`): method, evaluations, acceptance.
+        public var report: SamplingReport
+        /// Where the report was written: `samples.npy` → `samples.sampling.json`.
+        public var reportPath: String
     }
 
     public let options: Options
@@ -186,13 +190,26 @@ public struct SamplingSession: Sendable {
             pictures = paths
         }
         let seconds = Date().timeIntervalSince(start)
+        let report = SamplingReport(
+            sampler: sampler, timeGrid: grid, count: count, seed: seed, evaluationCount: evaluations, seconds: seconds,
+            acceptance: outcome.acceptance)
+        let reportPath = Self.reportPath(besides: output)
+        do throws(TensorFileError) { try FileIO.writeAtomically(Array(report.json.utf8), to: reportPath) } catch {
+            throw .file(error)
+        }
+        let acceptance = report.acceptanceSummary.map { "; \($0)" } ?? ""
         logger.info(
-            "sampled \(count) in \(String(format: "%.1f", seconds)) s, \(evaluations) model evaluations per sample; wrote \(output)"
+            "sampled \(count) in \(String(format: "%.1f", seconds)) s, \(evaluations) model evaluations per sample\(acceptance); wrote \(output)"
         )
         for picture in pictures { logger.debug("picture written: \(picture)") }
         return Summary(
             samples: samples, samplesPath: output, picturePaths: pictures, evaluationCount: evaluations,
-            seconds: seconds)
+            seconds: seconds, report: report, reportPath: reportPath)
+    }
+
+    /// `s.npy` → `s.sampling.json`.
+    static func reportPath(besides samplesPath: String) -> String {
+        (samplesPath.hasSuffix(".npy") ? String(samplesPath.dropLast(4)) : samplesPath) + ".sampling.json"
     }
 }
 

@@ -16,6 +16,8 @@ public import ScoreKitCore
 /// t = 0 the last step returns Tweedie's x̂₀ from the evaluation it already holds.
 /// A `LogDensitySampler`: a recipe pairs it only with a network whose models know their
 /// log-density (`LogDensityArchitecture`, such as `exact-mixture`), checked when it is resolved.
+/// The run's acceptance is counted per grid step in `State` and returned by `runSampler` in
+/// `SamplingOutcome.acceptance` (`scorekit sample` prints the rate and writes it beside the samples).
 /// - Limitations: fails with `SamplingError.unsupportedProcess` on a process without a
 ///   log-density (a plain score network); the acceptance rate falls as ε grows (≈ 0.57 is the
 ///   optimum in high dimension); it cannot cross between separated modes any faster than ULA.
@@ -32,6 +34,11 @@ public struct MetropolisAdjustedLangevinSampler: Sampler {
             try requirePositive(stepSize, key: "stepSize")
             try requireCount(steps, key: "steps")
         }
+    }
+
+    /// The acceptance counts of a run, per grid step.
+    public struct State: AcceptanceCounting {
+        public var acceptance: AcceptanceCounts
     }
 
     public let configuration: Configuration
@@ -52,8 +59,12 @@ public struct MetropolisAdjustedLangevinSampler: Sampler {
         evaluationCount(forStepCount: Swift.max(times.count - 1, 0))
     }
 
+    public func initialState(for problem: SamplingProblem) -> State {
+        State(acceptance: AcceptanceCounts(grid: problem.times))
+    }
+
     public func step(
-        _ x: Tensor, over step: TimeStep, state: inout Void, process: some ReverseProcess,
+        _ x: Tensor, over step: TimeStep, state: inout State, process: some ReverseProcess,
         noise: inout some NoiseSource
     ) throws(SamplingError) -> Tensor {
         guard let densityProcess = process as? any LogDensityProcess else {
@@ -61,11 +72,12 @@ public struct MetropolisAdjustedLangevinSampler: Sampler {
                 sampler: Self.id.rawValue,
                 requirement: "a log-density (a LogDensityProcess: an energy model or an exact density), not only x̂₀")
         }
-        return try iterate(x, over: step, process: densityProcess, noise: &noise)
+        return try iterate(x, over: step, process: densityProcess, acceptance: &state.acceptance, noise: &noise)
     }
 
     private func iterate(
-        _ start: Tensor, over step: TimeStep, process: some LogDensityProcess, noise: inout some NoiseSource
+        _ start: Tensor, over step: TimeStep, process: some LogDensityProcess, acceptance: inout AcceptanceCounts,
+        noise: inout some NoiseSource
     ) throws(SamplingError) -> Tensor {
         let t = step.start
         let m = process.marginal(at: t)
@@ -86,6 +98,8 @@ public struct MetropolisAdjustedLangevinSampler: Sampler {
             // NaN in the proposal compares false: rejected, so the chain never turns non-finite.
             let accept = Tensor(
                 zip(log(u).scalars, logAcceptance.scalars).map { $0 < $1 ? Float(1) : Float(0) })
+            let acceptedCount = Int(accept.scalars.reduce(0, +))
+            acceptance.record(step: step.index, proposed: n, accepted: acceptedCount)
             let rowMask = perSample(accept, like: x)
             x = select(rowMask, proposal, x)
             score = select(rowMask, proposalScore, score)

@@ -109,7 +109,8 @@ public struct ShardedSampling: Sendable {
                 ? Tensor.zeros([0] + sampleShape) : Tensor.concatenate(parts.map(\.samples), alongAxis: 0),
             evaluationCount: parts.map(\.evaluationCount).max() ?? 0,
             sampleEvaluationCounts: parts.flatMap(\.sampleEvaluationCounts),
-            rejectedStepCounts: parts.flatMap(\.rejectedStepCounts), shards: ranges)
+            rejectedStepCounts: parts.flatMap(\.rejectedStepCounts), shards: ranges,
+            acceptance: AcceptanceCounts.merged(parts.compactMap(\.acceptance)))
     }
 
     /// The samples of `rows` alone, as `run` draws them in one shard; the unit every shard runs.
@@ -151,7 +152,8 @@ public struct ShardedSampling: Sendable {
         let outcome = try runSampler(
             sampler, process: process, times: times, initial: start, noise: &noise, observe: observe)
         return ShardedSamplingOutcome(
-            samples: outcome.samples, evaluationCount: outcome.evaluationCount, shards: [rows])
+            samples: outcome.samples, evaluationCount: outcome.evaluationCount, shards: [rows],
+            acceptance: outcome.acceptance)
     }
 
     private static func runAdaptively<S: AdaptiveSampler, P: ReverseProcess>(
@@ -184,4 +186,6 @@ public struct ShardedSamplingOutcome: Sendable {
     public var rejectedStepCounts: [Int] = []
     /// The shards, in order.
     public var shards: [Range<Int>]
+    /// Metropolis–Hastings acceptances summed over the shards, for a sampler that counts them (MALA).
+    public var acceptance: AcceptanceCounts? = nil
 }
