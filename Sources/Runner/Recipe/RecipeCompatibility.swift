@@ -61,6 +61,7 @@ public struct RecipeCompatibility: Sendable {
             rules: [
                 .preconditioningDefined, .timeGridWithinProcess, .evaluationHasHeldOutData, .imageNetworkHasImageData,
                 .explicitScoreMatchingHasTarget, .logDensitySamplerHasLogDensity, .samplerSettingsFitGrid,
+                .conditioningFitsRun,
             ],
             noticeRules: [.gridReachesLowNoise])
     }
