@@ -13,7 +13,10 @@ struct SampleCommand: RegistryCommand {
             SOURCE is a run folder (written by `scorekit train`) or a recipe file with --checkpoint. \
             The recipe's timeGrid and sampler sections choose the method; override them with --set, \
             such as --set sampler.kind=euler-maruyama --set timeGrid.steps=500. Samples depend only on \
-            the seed and their index, never on how many are drawn together.
+            the seed and their index, never on how many are drawn together. --known and --mask sample \
+            given part of each sample (imputation, inpainting), as the recipe's conditioning section \
+            does: sample i is conditioned on row i mod R of the known values; choose the method with \
+            --set conditioning.method=reconstruction.
             """
     )
 
@@ -39,6 +42,21 @@ struct SampleCommand: RegistryCommand {
             valueName: "file"))
     var recordedNoise: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Condition on these known values (.npy, [R] + the sample shape, in data space); sample i on row i mod R.",
+            valueName: "file"))
+    var known: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Which values are known (.npy of 0/1, 1 = known, one row or R); for images also the region to "
+                + "sample: lower-half, upper-half, left-half, right-half.",
+            valueName: "file|region"))
+    var mask: String?
+
     @Option(name: .customLong("out"), help: ArgumentHelp("Where to write the samples (.npy).", valueName: "file"))
     var output: String?
 
@@ -60,6 +78,8 @@ struct SampleCommand: RegistryCommand {
         options.initialNoise = initialNoise
         options.recordedNoise = recordedNoise
         options.output = output
+        options.known = known
+        options.mask = mask
         options.seed = global.seed.map { UInt64($0) }
         options.useRawWeights = rawWeights
         options.logger = global.logger

@@ -85,8 +85,8 @@ struct RecipeTests {
         #expect(
             error?.description == """
                 recipes/test.yaml:2:1: error: unknown top-level key 'smapler'
-                  valid keys: clipping, data, evaluation, guidance, likelihood, loss, network, optimizer, \
-                parameterization, sampler, sde, seed, timeGrid, training; did you mean 'sampler'?
+                  valid keys: clipping, conditioning, data, evaluation, guidance, likelihood, loss, network, \
+                optimizer, parameterization, sampler, sde, seed, timeGrid, training; did you mean 'sampler'?
                 """)
     }
 
@@ -108,7 +108,7 @@ struct RecipeTests {
             error?.description == """
                 recipes/test.yaml:1:1: error: a recipe must be a mapping of sections, found a sequence
                   sections: sde, parameterization, loss, network, optimizer, timeGrid, sampler, guidance, clipping, \
-                data, training, likelihood, evaluation, seed
+                conditioning, data, training, likelihood, evaluation, seed
                 """)
         #expect(resolutionError("# empty\n") == .notAMapping(found: "an empty document", location: at(1, 1)))
     }

@@ -114,3 +114,36 @@ public enum ImagePictures {
         return image
     }
 }
+
+extension ImagePictures {
+    /// The gray of the sampled (unknown) pixels in a masked input.
+    static let unknownGray: UInt8 = 128
+
+    /// One row per example of a conditioned run (the first `rowCount` rows of known values):
+    /// the masked input (sampled pixels gray), its first `columnCount − 2` samples (sample i is
+    /// conditioned on row i mod R), and the original (the file's row, when it is finite everywhere).
+    public static func conditioningStrip(
+        _ samples: Tensor, observations: Observations, format: ImageFormat
+    ) -> PNGImage {
+        let d = format.dimension
+        let r = observations.rowCount
+        let n = samples.shape[0]
+        let sampled = format.intensities(samples)
+        let original = format.intensities(observations.original)
+        let mask = observations.mask.scalars
+        var rows: [[ArraySlice<UInt8>]] = []
+        for e in 0..<min(r, rowCount) {
+            let tile = original[(e * d)..<((e + 1) * d)]
+            let maskRow = observations.mask.shape[0] == 1 ? 0 : e
+            var masked = Array(tile)
+            for j in 0..<d where mask[maskRow * d + j] == 0 { masked[j] = unknownGray }
+            var row = [masked[...]]
+            for i in Swift.stride(from: e, to: n, by: r).prefix(columnCount - 2) {
+                row.append(sampled[(i * d)..<((i + 1) * d)])
+            }
+            if observations.isComplete[e] { row.append(tile) }
+            rows.append(row)
+        }
+        return layout(rows, format: format)
+    }
+}

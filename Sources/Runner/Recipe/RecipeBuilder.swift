@@ -26,6 +26,7 @@ struct RecipeBuilder {
         let sampler = make(.sampler, .sampler)
         let guidance = plain(.guidance).flatMap { decode(GuidanceSettings.self, $0, .guidance) }
         let clipping = plain(.clipping).flatMap { decode(DenoisedClipping.self, $0, .clipping) }
+        let conditioning = plain(.conditioning).flatMap { decode(ConditioningSettings.self, $0, .conditioning) }
         let data = plain(.data)
         let dataSpecification = data != nil && !registry.ids(of: .data).isEmpty ? make(.data, .data) : nil
         let training = plain(.training)
@@ -52,6 +53,7 @@ struct RecipeBuilder {
         resolved.likelihoodSettings = likelihoodSettings
         resolved.guidanceSettings = guidance
         resolved.clipping = clipping
+        resolved.conditioning = conditioning
         return resolved
     }
 

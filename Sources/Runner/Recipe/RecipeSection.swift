@@ -23,6 +23,8 @@ public enum RecipeSection: String, CaseIterable, Sendable, Hashable, Comparable 
     case guidance
     /// Clipping or dynamic thresholding of x̂₀ while sampling.
     case clipping
+    /// Sampling given part of each sample (imputation, inpainting).
+    case conditioning
     /// The training or reference data.
     case data
     /// Batch size, step count, learning rate and the like.
@@ -43,7 +45,7 @@ public enum RecipeSection: String, CaseIterable, Sendable, Hashable, Comparable 
     public var isComponent: Bool {
         switch self {
         case .sde, .parameterization, .loss, .network, .optimizer, .timeGrid, .sampler: true
-        case .guidance, .clipping, .data, .training, .likelihood, .evaluation, .seed: false
+        case .guidance, .clipping, .conditioning, .data, .training, .likelihood, .evaluation, .seed: false
         }
     }
 
@@ -59,6 +61,7 @@ public enum RecipeSection: String, CaseIterable, Sendable, Hashable, Comparable 
         case .sampler: "reverse-time integrator"
         case .guidance: "classifier-free guidance scale and classes"
         case .clipping: "clipping or dynamic thresholding of x̂₀ while sampling"
+        case .conditioning: "known values and mask for imputation or inpainting"
         case .data: "training or reference data"
         case .training: "batch size, steps, learning rate"
         case .likelihood: "likelihood evaluation"

@@ -44,6 +44,8 @@ public struct ResolvedRecipe: Sendable {
     public var guidanceSettings: GuidanceSettings?
     /// The `clipping` section decoded strictly, defaults filled; `nil` when the recipe has none.
     public var clipping: DenoisedClipping?
+    /// The `conditioning` section decoded strictly, defaults filled; `nil` when the recipe has none.
+    public var conditioning: ConditioningSettings?
     /// The `likelihood` section decoded strictly, defaults filled; `nil` when the recipe has none.
     public var likelihoodSettings: LikelihoodSettings?
     /// The `likelihood` section as written (a mapping).

@@ -2,18 +2,31 @@ public import ScoreKitCore
 public import ScoreKitSamplers
 
 /// A recipe's sampler over its time grid, as the sampling pipeline (`ShardedSampling`) runs it:
-/// through `runSampler`, or `runAdaptive` for an `AdaptiveSampler`.
+/// through `runSampler`, or `runAdaptive` for an `AdaptiveSampler`; conditioned on what is known
+/// of each sample when `observations` are set (the recipe's `conditioning`).
 public struct SamplingMethod: Sendable {
     /// The sampler.
     public var sampler: any Sampler
     /// Its time grid.
     public var grid: any TimeGrid
+    /// What is known of the samples (the recipe's `conditioning`, in the model's space), or `nil`.
+    public var observations: Observations?
 
     /// The recipe's `sampler` and `timeGrid`.
     /// - Throws: `RecipeError.missingSection` for either.
     public init(recipe: ResolvedRecipe) throws(RecipeError) {
         sampler = try recipe.require(\.sampler, .sampler, for: "sampling")
         grid = try recipe.require(\.timeGrid, .timeGrid, for: "sampling")
+    }
+
+    /// `process` for samples `rows`, with reconstruction guidance when `observations` ask for it.
+    public func process(_ process: any ReverseProcess, rows: Range<Int>) -> any ReverseProcess {
+        observations?.process(process, rows: rows) ?? process
+    }
+
+    /// What is known of samples `rows` (`ShardedSampling`'s observation), or `nil`.
+    public func observation(rows: Range<Int>, seed: UInt64) -> SampleObservation? {
+        observations?.observation(rows: rows, seed: seed)
     }
 
     /// The pipeline that runs this method on `sde`'s grid, in shards of about `rowsPerShard` rows.
@@ -28,9 +41,11 @@ public struct SamplingMethod: Sendable {
         process: any ReverseProcess, count: Int, dimension: Int, first: Int, seed: UInt64, initial: Tensor?,
         recorded: RecordedNoise? = nil, observe: (SamplingEvent) -> Void = { _ in }
     ) throws(SamplingError) -> (Tensor, Int) {
+        let rows = first..<(first + count)
         let outcome = try sharded(sde: process.sde).drawShard(
-            rows: first..<(first + count), sampleShape: [dimension], seed: seed, initial: initial, recorded: recorded,
-            process: process, observe: observe)
+            rows: rows, sampleShape: [dimension], seed: seed, initial: initial, recorded: recorded,
+            process: self.process(process, rows: rows), observation: observation(rows: rows, seed: seed),
+            observe: observe)
         return (outcome.samples, outcome.evaluationCount)
     }
 
@@ -41,9 +56,11 @@ public struct SamplingMethod: Sendable {
     ) throws(SamplingError) -> (Tensor, Int) {
         var sampling = sharded(sde: process.sde)
         sampling.adaptiveRun = .onGrid
+        let rows = first..<(first + count)
         let outcome = try sampling.drawShard(
-            rows: first..<(first + count), sampleShape: [dimension], seed: seed, initial: initial, recorded: recorded,
-            process: process, observe: observe)
+            rows: rows, sampleShape: [dimension], seed: seed, initial: initial, recorded: recorded,
+            process: self.process(process, rows: rows), observation: observation(rows: rows, seed: seed),
+            observe: observe)
         return (outcome.samples, outcome.evaluationCount)
     }
 

@@ -27,6 +27,10 @@ public struct SamplingSession: Sendable {
         /// `[count, values]`; see `RecordedNoise`): the prior draw first unless `initialNoise`
         /// is given, then the sampler's.
         public var recordedNoise: String?
+        /// The known values (`.npy`), as `conditioning.known` (`--known`); applied after `overrides`.
+        public var known: String?
+        /// The mask (`.npy` or a named region), as `conditioning.mask` (`--mask`); applied after `overrides`.
+        public var mask: String?
         /// Where to write the samples; default: `samples.npy` in the run folder.
         public var output: String?
         /// The seed of the sampling noise; default: the recipe's seed.
@@ -67,6 +71,17 @@ public struct SamplingSession: Sendable {
     public let options: Options
     public let registry: ComponentRegistry
 
+    /// `--known` and `--mask` as overrides of the `conditioning` section, located in the flag.
+    private var conditioningOverrides: [ConfigurationOverride] {
+        [("known", options.known), ("mask", options.mask)].compactMap { key, value in
+            value.map { text in
+                let flag = SourceLocation(file: "--\(key) '\(text)'", line: 1, column: 1)
+                return ConfigurationOverride(
+                    path: "conditioning.\(key)", value: .string(text, at: flag), keyLocations: [flag, flag])
+            }
+        }
+    }
+
     public init(options: Options, registry: ComponentRegistry) {
         self.options = options
         self.registry = registry
@@ -87,24 +102,43 @@ public struct SamplingSession: Sendable {
             throw .runFolder(error)
         }
         defer { lock?.release() }
+        if let path = options.known { inputs.append(("--known file", path)) }
+        if let path = options.mask, ConditioningSettings.MaskRegion(rawValue: path) == nil {
+            inputs.append(("--mask file", path))
+        }
         let source = RunModel.Source(
-            path: options.source, checkpoint: options.checkpoint, overrides: options.overrides,
+            path: options.source, checkpoint: options.checkpoint, overrides: options.overrides + conditioningOverrides,
             useRawWeights: options.useRawWeights)
         let run: RunModel
         // The checkpoint describes the data (shape, standardisation): drawing samples never loads it.
         do throws(RunModelError) { run = try RunModel.load(source, registry: registry, data: .described) } catch {
             throw .model(error)
         }
-        let method: SamplingMethod
+        var method: SamplingMethod
         do throws(RecipeError) { method = try SamplingMethod(recipe: run.recipe) } catch { throw .recipe(error) }
+        if let settings = run.recipe.conditioning {
+            let observations: Observations
+            do throws(RecipeError) {
+                observations = try Observations.load(
+                    settings, sampleShape: run.dataDescription.sampleShape, isImage: run.dataDescription.image != nil,
+                    in: run.recipe)
+            } catch { throw .recipe(error) }
+            guard options.count % observations.rowCount == 0 else {
+                throw .badConditioningCount(
+                    count: options.count, rows: observations.rowCount, path: settings.known)
+            }
+            method.observations = observations.mapped(run.standardize)
+        }
         let logger = run.folder.map { options.logger.appending(to: RunFolder(path: $0).log) } ?? options.logger
         let ids = run.recipe.componentIDs
         let sampler = ids[.sampler].map { "\($0)" } ?? "?"
         let grid = ids[.timeGrid].map { "\($0)" } ?? "?"
         let guidance = run.recipe.guidanceSettings.map { ", guidance scale \($0.scale)" } ?? ""
+        let conditioned = run.recipe.conditioning.map { ", conditioned on \($0.known) by \($0.method.rawValue)" } ?? ""
         if let notice = run.dataNotice { logger.notice("\(notice)") }
         logger.info(
-            "sampling \(options.count) from \(options.source) with sampler \(sampler), time grid \(grid)\(guidance)")
+            "sampling \(options.count) from \(options.source) with sampler \(sampler), time grid \(grid)\(guidance)\(conditioned)"
+        )
         let dimension = run.dimension
         let count = options.count
         do throws(RecipeError) {
@@ -140,7 +174,9 @@ public struct SamplingSession: Sendable {
         do throws(SamplingError) {
             outcome = try sampling.run(
                 count: count, sampleShape: [dimension], seed: seed, initial: initial, recorded: recorded,
-                process: { run.samplingProcess(first: $0.lowerBound, count: $0.count) }, observe: observe)
+                process: { method.process(run.samplingProcess(first: $0.lowerBound, count: $0.count), rows: $0) },
+                observation: method.observations.map { known in { known.observation(rows: $0, seed: seed) } },
+                observe: observe)
         } catch { throw .sampling(error) }
         let evaluations = outcome.evaluationCount
         let samples = run.destandardize(outcome.samples)
@@ -180,8 +216,13 @@ public struct SamplingSession: Sendable {
                 strip = try ImagePictures.trajectoryStrip(
                     run, method: method, seed: seed, initial: initial, recorded: recorded)
             } catch { throw .sampling(error) }
-            let images = [ImagePictures.grid(samples, format: format, labels: labels), strip]
-            let paths = [stem + ".png", stem + "-trajectories.png"]
+            var images = [ImagePictures.grid(samples, format: format, labels: labels), strip]
+            var paths = [stem + ".png", stem + "-trajectories.png"]
+            if let observations = method.observations {
+                images.append(
+                    ImagePictures.conditioningStrip(samples, observations: observations, format: format))
+                paths.append(stem + "-conditioning.png")
+            }
             for (path, image) in zip(paths, images) {
                 do throws(TensorFileError) { try FileIO.writeAtomically(image.encoded(), to: path) } catch {
                     throw .file(error)
@@ -226,6 +267,8 @@ public enum SamplingSessionError: Error, Sendable, CustomStringConvertible {
     case badCount(Int)
     /// The output would replace an input, cannot be written, or its run folder is in use.
     case runFolder(RunFolderError)
+    /// A `count` that is not a multiple of the rows of known values.
+    case badConditioningCount(count: Int, rows: Int, path: String)
 
     public var description: String {
         switch self {
@@ -238,6 +281,9 @@ public enum SamplingSessionError: Error, Sendable, CustomStringConvertible {
             return "\(path): error: the initial noise has shape \(shape); --count and the data need \(expected)"
         case let .badRecordedNoise(path, reason):
             return "\(path): error: \(reason)"
+        case let .badConditioningCount(count, rows, path):
+            return "error: --count \(count) is not a multiple of the \(rows) rows of known values in '\(path)'\n"
+                + "  sample i is conditioned on row i mod \(rows); give a --count of \(rows), \(2 * rows), \(3 * rows), …"
         case let .badCount(count):
             return "error: --count \(count) is out of range; expected an integer from 1 to "
                 + "268,435,456 (the ceiling for sample counts); draw more in several runs with --seed"

@@ -75,11 +75,14 @@ public struct ShardedSampling: Sendable {
     ///   - recorded: draws to replay instead of the seeded streams (the prior draw first, unless
     ///     `initial` is given), for `count` samples; each shard replays its rows.
     ///   - process: the process for the rows of a shard, asked once per shard on the calling thread.
+    ///   - observation: what is known of the rows of a shard, for conditional sampling
+    ///     (`ReplacementSampler`), asked once per shard on the calling thread; `nil`: nothing.
     ///   - observe: progress; called on the shards' threads, one call at a time.
     /// - Throws: the error of the first failing shard in order (`SamplingError`).
     public func run(
         count: Int, sampleShape: [Int], seed: UInt64, initial: Tensor? = nil, recorded: RecordedNoise? = nil,
         process: (Range<Int>) -> any ReverseProcess,
+        observation: ((Range<Int>) -> SampleObservation)? = nil,
         observe: (ShardedSamplingEvent) -> Void = { _ in }
     ) throws(SamplingError) -> ShardedSamplingOutcome {
         if let initial {
@@ -93,11 +96,16 @@ public struct ShardedSampling: Sendable {
         }
         let ranges = shards(count: count)
         let processes = Dictionary(uniqueKeysWithValues: ranges.map { ($0.lowerBound, process($0)) })
+        let observations = Dictionary(
+            uniqueKeysWithValues: ranges.compactMap { rows in
+                observation.map { (rows.lowerBound, $0(rows)) }
+            })
         let finished = Mutex(0)
         let parts = try Compute.mapShards(ranges) { (rows) throws(SamplingError) in
             let part = try drawShard(
                 rows: rows, sampleShape: sampleShape, seed: seed, initial: initial?.slice(alongAxis: 0, rows),
-                recorded: recorded?.shard(rows), process: processes[rows.lowerBound]!)
+                recorded: recorded?.shard(rows), process: processes[rows.lowerBound]!,
+                observation: observations[rows.lowerBound])
             finished.withLock { done in
                 done += rows.count
                 observe(.shardFinished(rows: rows, finishedCount: done, count: count))
@@ -115,11 +123,16 @@ public struct ShardedSampling: Sendable {
 
     /// The samples of `rows` alone, as `run` draws them in one shard; the unit every shard runs.
     /// `observe` sees each step of a fixed-grid run (`SamplingEvent.stepFinished`); `recorded`
-    /// replays the rows' draws instead of the seeded streams.
+    /// replays the rows' draws instead of the seeded streams. With an `observation` of the rows, the
+    /// sampler runs inside a `ReplacementSampler` (an adaptive one on the grid's steps).
     public func drawShard(
         rows: Range<Int>, sampleShape: [Int], seed: UInt64, initial: Tensor?, recorded: RecordedNoise? = nil,
-        process: any ReverseProcess, observe: (SamplingEvent) -> Void = { _ in }
+        process: any ReverseProcess, observation: SampleObservation? = nil,
+        observe: (SamplingEvent) -> Void = { _ in }
     ) throws(SamplingError) -> ShardedSamplingOutcome {
+        let base: any Sampler = self.sampler
+        let sampler: any Sampler = observation.map { Self.replacing(base, $0) } ?? base
+        let adaptiveRun = observation == nil ? self.adaptiveRun : .onGrid
         guard var recorded else {
             var noise = PerSampleNoise(seed: seed, firstSample: rows.lowerBound)
             return try Self.draw(
@@ -138,6 +151,11 @@ public struct ShardedSampling: Sendable {
     public static func prior(rows: Range<Int>, sampleShape: [Int], seed: UInt64, standardDeviation: Double) -> Tensor {
         var noise = PerSampleNoise(seed: seed, firstSample: rows.lowerBound)
         return noise.normal([rows.count] + sampleShape) * Float(standardDeviation)
+    }
+
+    /// `sampler` with the known coordinates of `observation` replaced after each step.
+    private static func replacing<S: Sampler>(_ sampler: S, _ observation: SampleObservation) -> any Sampler {
+        ReplacementSampler(base: sampler, observation: observation)
     }
 
     /// One shard, with the existentials opened.
