@@ -26,11 +26,11 @@ struct RecipeRunsTests {
             source = dir + "/run"
         }
         var sampling = SamplingSession.Options(source: source)
-        sampling.count = 8
+        sampling.count = 12
         sampling.output = dir + "/samples.npy"
         sampling.pictures = false
         let sampled = try SamplingSession(options: sampling, registry: exactRegistry).run()
-        #expect(sampled.samples.shape[0] == 8, "\(file)")
+        #expect(sampled.samples.shape[0] == 12, "\(file)")
         let finite = sampled.samples.scalars.allSatisfy { $0.isFinite }
         #expect(finite, "\(file): samples are not finite")
     }
