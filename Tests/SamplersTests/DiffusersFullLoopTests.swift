@@ -189,7 +189,7 @@ struct DiffusersFullLoopTests {
         let process = ModelReverseProcess(sde: sde, parameterization: EpsilonPrediction(), model: model)
         var x = Self.eulerStart(sde, times)
         var noise = PerSampleNoise(seed: 0)
-        var state = EDMHeunSampler().initialState(for: SamplingProblem(shape: x.shape, times: times))
+        var state: Void = EDMHeunSampler().initialState(for: SamplingProblem(shape: x.shape, times: times))
         for i in 0..<(times.count - 1) {
             x = x * Float(sde.marginal(at: times[i]).signalScale)
             let step = TimeStep(start: times[i], end: times[i + 1], index: i, count: times.count - 1)

@@ -1,6 +1,6 @@
 import Foundation
 public import ScoreKitCore
-public import ScoreKitNetworks
+import ScoreKitNetworks
 
 /// A small classifier of labelled images, trained with ScoreKit: the judge of generated images.
 /// Its last hidden layer is the feature space of `evaluate`'s Fréchet distance, and its labels

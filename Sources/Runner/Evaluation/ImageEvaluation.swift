@@ -1,4 +1,4 @@
-public import ScoreKitCore
+import ScoreKitCore
 import ScoreKitMetrics
 
 extension EvaluationReport {
