@@ -97,6 +97,44 @@ struct ReconstructionGuidanceTests {
         #expect(guided != plain)
     }
 
+    @Test("Tweedie covariance: x̃₀ = x̂₀ + w·(1 − m)·Jᵀ(m·(y − x̂₀)/v), v = (Jᵀm) on the known part (relative 2e-3)")
+    func tweedieMatchesFiniteDifferences() throws {
+        let sde = VariancePreservingSDE()
+        let base = ModelReverseProcess(
+            sde: sde, parameterization: DenoisedPrediction(), model: DifferentiableRingModel())
+        let x = Tensor([1.5, -0.5, -2.0, 3.0, 0.3, 0.2], shape: [3, 2])
+        let known = Tensor([2.0, 0, -3.5, 0, 1.0, 0], shape: [3, 2])
+        let mask = Tensor([1, 0], shape: [1, 2])
+        let weight = 0.8
+        let time = 0.4
+        let guided = ReconstructionGuidance(base: base, known: known, mask: mask, weight: weight, covariance: .tweedie)
+            .denoised(x, at: time).scalars
+        let plain = base.denoised(x, at: time).scalars
+        let alpha = sde.marginal(at: time).signalScale
+        let h: Float = 1e-2
+        func derivative(sample i: Int, along column: Int) -> Double {
+            var up = x.scalars
+            var down = x.scalars
+            up[2 * i + column] += h
+            down[2 * i + column] -= h
+            let dUp = base.denoised(Tensor(up, shape: [3, 2]), at: time).scalars[2 * i]
+            let dDown = base.denoised(Tensor(down, shape: [3, 2]), at: time).scalars[2 * i]
+            return Double(dUp - dDown) / Double(2 * h)
+        }
+        for i in 0..<3 {
+            // v = ∂x̂₀₁/∂x₁ (floored at 10⁻³/α); only x₂ moves, by ∂x̂₀₁/∂x₂·(y₁ − x̂₀₁)/v.
+            let spread = max(derivative(sample: i, along: 0), 1e-3 / alpha)
+            let expected =
+                Double(plain[2 * i + 1]) + weight * derivative(sample: i, along: 1)
+                * Double(known.scalars[2 * i] - plain[2 * i]) / spread
+            #expect(guided[2 * i] == plain[2 * i])
+            #expect(
+                abs(Double(guided[2 * i + 1]) - expected) <= 2e-3 * max(1, abs(expected)),
+                "sample \(i): \(guided[2 * i + 1]) against \(expected)")
+        }
+        #expect(guided != plain)
+    }
+
     @Test("rows at different times get the values of their own time")
     func perRowTimes() {
         let sde = VariancePreservingSDE()

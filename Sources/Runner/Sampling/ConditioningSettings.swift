@@ -17,6 +17,7 @@ public import ScoreKitCore
 /// |---|---|
 /// | `replacement` | after every step the known part is a forward draw α(t)·y + σ(t)·z; y at the end (`ReplacementSampler`; Song et al. 2021) |
 /// | `reconstruction` | replacement, and x̂₀ of the unknown part pushed by −(w_r·α/2)·∇‖y − x̂₀‖² on the known part (`ReconstructionGuidance`; Ho et al. 2022) |
+/// | `moment-projection` | as `reconstruction` with Tweedie's posterior covariance of x₀ in place of (σ²/α²)·I (`ReconstructionGuidance`, `.tweedie`; Boys et al. 2023) |
 public struct ConditioningSettings: ComponentConfiguration, Equatable {
     /// How the unknown part is made to agree with the known one.
     public enum Method: String, Codable, Sendable, CaseIterable {
@@ -24,6 +25,8 @@ public struct ConditioningSettings: ComponentConfiguration, Equatable {
         case replacement
         /// Replacement, plus the reconstruction-guidance term on the unknown part.
         case reconstruction
+        /// Replacement, plus the reconstruction-guidance term with Tweedie's covariance.
+        case momentProjection = "moment-projection"
     }
 
     /// A named mask for images, by the region that is sampled (mask 0 there, 1 elsewhere).
@@ -66,7 +69,7 @@ public struct ConditioningSettings: ComponentConfiguration, Equatable {
     public var mask = ""
     /// How the known part conditions the rest.
     public var method = Method.replacement
-    /// w_r, the weight of the reconstruction term (`method: reconstruction` only).
+    /// w_r, the weight of the reconstruction term (`method: reconstruction` or `moment-projection`).
     public var weight = 1.0
 
     public init() {}

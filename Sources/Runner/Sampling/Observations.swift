@@ -50,17 +50,22 @@ public struct Observations: Sendable {
     }
 
     /// `base` for samples `rows`: guided by reconstruction (`ReconstructionGuidance`) when the
-    /// method is `reconstruction`, else `base` itself.
+    /// method is `reconstruction` or `moment-projection`, else `base` itself.
     public func process(_ base: any ReverseProcess, rows: Range<Int>) -> any ReverseProcess {
-        guard settings.method == .reconstruction else { return base }
+        let covariance: ReconstructionCovariance
+        switch settings.method {
+        case .replacement: return base
+        case .reconstruction: covariance = .isotropic
+        case .momentProjection: covariance = .tweedie
+        }
         let (known, mask) = self.rows(rows)
-        return Self.guided(base, known: known, mask: mask, weight: settings.weight)
+        return Self.guided(base, known: known, mask: mask, weight: settings.weight, covariance: covariance)
     }
 
     private static func guided<P: ReverseProcess>(
-        _ base: P, known: Tensor, mask: Tensor, weight: Double
+        _ base: P, known: Tensor, mask: Tensor, weight: Double, covariance: ReconstructionCovariance
     ) -> any ReverseProcess {
-        ReconstructionGuidance(base: base, known: known, mask: mask, weight: weight)
+        ReconstructionGuidance(base: base, known: known, mask: mask, weight: weight, covariance: covariance)
     }
 
     /// The files of `settings` read and checked for samples of `sampleShape` ([C, H, W] for

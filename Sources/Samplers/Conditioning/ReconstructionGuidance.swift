@@ -13,8 +13,22 @@ public import ScoreKitCore
 /// approximation of ∇ log p_t(y | x_t). Ho et al. sample the known part by replacement
 /// alongside, as `conditioning: { method: reconstruction }` does (`ReplacementSampler`); w_r is
 /// their weighting factor (they report w_r > 1 works better for video).
-/// - Limitations: the Gaussian approximation ignores the spread of x₀ given x_t, so the result is
-///   still biased for multimodal conditionals; docs/QUALITY.md measures it on the ring.
+///
+/// With `covariance: .tweedie` the Gaussian's covariance is instead the posterior covariance of
+/// x₀ given x_t from Tweedie's second-order formula, Cov[x₀ | x_t] = (σ²/α)·J, on the known part
+/// (Boys et al. 2023, "Tweedie moment projected diffusions for inverse problems"): the score's
+/// extra term is Jᵀ·m·(y − x̂₀)/C with C = (σ²/α)·v, v the known part of Jᵀ·m (J's row sums over
+/// the known coordinates: its diagonal when they do not covary), so
+///
+/// ```
+/// x̃₀ = x̂₀ + w_r·(1 − m)·Jᵀ·(m·(y − x̂₀)/max(v, 10⁻³/α))
+/// ```
+/// Two vector–Jacobian products per evaluation. Where the data's spread given x_t is much
+/// narrower than σ/α — the middle noise levels, where a sample's component is decided — the
+/// isotropic term is too weak by the ratio of the two variances and this one is not. The floor
+/// keeps C ≥ 10⁻³·σ²/α² (binding only at the noisiest levels, where guidance matters least).
+/// - Limitations: both are Gaussian approximations of p(x₀ | x_t), so the result is still biased
+///   for multimodal conditionals; docs/QUALITY.md measures them on the ring.
 public struct ReconstructionGuidance<Base: ReverseProcess>: ReverseProcess {
     /// The joint model.
     public var base: Base
@@ -24,8 +38,12 @@ public struct ReconstructionGuidance<Base: ReverseProcess>: ReverseProcess {
     public var mask: Tensor
     /// w_r, the weight of the reconstruction term.
     public var weight: Double
+    /// The covariance of the Gaussian approximation of p(x₀ | x_t).
+    public var covariance: ReconstructionCovariance
 
-    public init(base: Base, known: Tensor, mask: Tensor, weight: Double) {
+    public init(
+        base: Base, known: Tensor, mask: Tensor, weight: Double, covariance: ReconstructionCovariance = .isotropic
+    ) {
         precondition(weight.isFinite && weight >= 0, "the reconstruction weight must be finite and ≥ 0, got \(weight)")
         precondition(
             mask.rank == known.rank && Array(mask.shape.dropFirst()) == Array(known.shape.dropFirst())
@@ -35,6 +53,7 @@ public struct ReconstructionGuidance<Base: ReverseProcess>: ReverseProcess {
         self.known = known
         self.mask = mask
         self.weight = weight
+        self.covariance = covariance
     }
 
     public var sde: Base.SDE { base.sde }
@@ -63,22 +82,40 @@ public struct ReconstructionGuidance<Base: ReverseProcess>: ReverseProcess {
         base.restricted(toRows: rows).map { base in
             ReconstructionGuidance(
                 base: base, known: known.gathering(rows: rows),
-                mask: mask.shape[0] == 1 ? mask : mask.gathering(rows: rows), weight: weight)
+                mask: mask.shape[0] == 1 ? mask : mask.gathering(rows: rows), weight: weight,
+                covariance: covariance)
         }
     }
 
-    /// x̂₀ + w_r·α·(1 − m)·Jᵀ·(m·(y − x̂₀)), with x̂₀ and J at `x`.
+    /// x̂₀ + w_r·α·(1 − m)·Jᵀ·(m·(y − x̂₀)) (isotropic) or x̂₀ + w_r·(1 − m)·Jᵀ·(m·(y − x̂₀)/v)
+    /// (Tweedie), with x̂₀ and J at `x`.
     private func guided(_ x: Tensor, at time: Double, known: Tensor, mask: Tensor) -> Tensor {
         precondition(x.shape == known.shape, "a batch of shape \(x.shape) for known values of shape \(known.shape)")
+        let alpha = base.marginal(at: time).signalScale
         let input = x.detached().tracked()
         let (denoised, product) = Autodiff.withRecording { () -> (Tensor, Tensor) in
             let denoised = base.denoised(input, at: time)
             precondition(
                 denoised.isTracked, "reconstruction guidance needs a model differentiable in x; x̂₀ was not recorded")
             let residual = (known - denoised.detached()) * mask
-            return (denoised.detached(), gradients(of: denoised, wrt: [input], seed: residual)[0])
+            switch covariance {
+            case .isotropic:
+                return (denoised.detached(), gradients(of: denoised, wrt: [input], seed: residual)[0] * Float(alpha))
+            case .tweedie:
+                let ones = mask.broadcasted(to: x.shape)
+                let rowSums = gradients(of: denoised, wrt: [input], seed: ones)[0]
+                let spread = Tensor.maximum(rowSums, Tensor.full(x.shape, Float(1e-3 / alpha)))
+                return (denoised.detached(), gradients(of: denoised, wrt: [input], seed: residual / spread)[0])
+            }
         }
-        let alpha = base.marginal(at: time).signalScale
-        return denoised + product * (1 - mask) * Float(weight * alpha)
+        return denoised + product * (1 - mask) * Float(weight)
     }
+}
+
+/// The covariance of `ReconstructionGuidance`'s Gaussian approximation of p(x₀ | x_t) on the known part.
+public enum ReconstructionCovariance: Sendable, Equatable {
+    /// (σ²/α²)·I (Ho et al. 2022).
+    case isotropic
+    /// (σ²/α)·J, Tweedie's posterior covariance, on the diagonal (Boys et al. 2023).
+    case tweedie
 }

@@ -8,6 +8,14 @@
 // Sample i of a guided run is drawn for class i mod K (`guidance.classes: []`); the tool reports
 // the fraction of samples the classifier labels as their requested class, overall and per class.
 // One JSON line on standard output.
+//
+// Inpainting: `--write-held-out FILE.npy` writes the held-out digits [N, 1, 8, 8] (data space,
+// as `scorekit sample --known` reads them); `--samples S.npy --requested held-out` then compares
+// sample i with the label of held-out digit i mod N (class agreement of the completions).
+//
+//   swift run -c release digits-classifier --write-held-out held-out.npy
+//   scorekit sample runs/digits --known held-out.npy --mask lower-half --count 179 --out inpainted.npy
+//   swift run -c release digits-classifier --samples inpainted.npy --requested held-out
 import Foundation
 import ScoreKitCore
 import ScoreKitRunner
@@ -22,10 +30,13 @@ struct Arguments {
     var threads = 2
     var heldOutFraction = 0.1
     var dataSeed: UInt64 = 0
+    var writeHeldOut: String?
+    var requestedHeldOut = false
 
     static let usage = """
         usage: digits-classifier [--samples FILE.npy] [--classes K] [--steps N] [--seed S] [--threads N]
-                                 [--held-out-fraction F] [--data-seed S]
+                                 [--held-out-fraction F] [--data-seed S] [--write-held-out FILE.npy]
+                                 [--requested classes|held-out]
         """
 
     static func parse(_ list: [String]) -> Arguments? {
@@ -43,6 +54,10 @@ struct Arguments {
                 guard let v = Double(value), v > 0, v < 1 else { return nil }
                 arguments.heldOutFraction = v
             case "--data-seed": guard let v = UInt64(value) else { return nil }; arguments.dataSeed = v
+            case "--write-held-out": arguments.writeHeldOut = value
+            case "--requested":
+                guard value == "classes" || value == "held-out" else { return nil }
+                arguments.requestedHeldOut = value == "held-out"
             default: return nil
             }
         }
@@ -81,6 +96,16 @@ else {
     exit(1)
 }
 
+if let path = arguments.writeHeldOut {
+    let count = heldOut.count
+    do {
+        try NumPyFile.write(heldOut.samples.reshaped([count, 1, 8, 8]), to: path)
+    } catch {
+        FileHandle.standardError.write("\(path): error: \(error)\n".data(using: .utf8)!)
+        exit(1)
+    }
+}
+
 // The classifier `scorekit evaluate` trains for its Fréchet distance (ImageClassifier), here
 // with the tool's settings.
 var settings = ImageClassifier.Settings()
@@ -103,11 +128,14 @@ if let path = arguments.samples {
     do {
         var samples = try NumPyFile.read(path)
         samples = samples.reshaped([samples.shape[0], samples.scalarCount / samples.shape[0]])
-        let requested = (0..<samples.shape[0]).map { $0 % arguments.classes }
+        let requested = (0..<samples.shape[0]).map {
+            arguments.requestedHeldOut ? heldOutLabels[$0 % heldOutLabels.count] : $0 % arguments.classes
+        }
         let predicted = classifier.predict(samples)
         record["samples"] = path
         record["sampleCount"] = samples.shape[0]
         record["sampleAgreement"] = accuracy(predicted, requested)
+        record["requested"] = arguments.requestedHeldOut ? "held-out labels, sample i ↔ digit i mod N" : "class i mod K"
         record["sampleAgreementByClass"] = (0..<arguments.classes).map { c in
             let rows = requested.indices.filter { requested[$0] == c }
             return accuracy(rows.map { predicted[$0] }, rows.map { requested[$0] })
