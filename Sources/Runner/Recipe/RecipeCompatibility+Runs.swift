@@ -88,7 +88,10 @@ extension RecipeCompatibility.Rule {
     private static func changedDensity(recipe: ResolvedRecipe, samplerPath path: String) -> RecipeError? {
         let section: (key: String, what: String)
         if recipe.guidanceSettings != nil {
-            section = ("guidance", "classifier-free guidance mixes two models' x̂₀")
+            section =
+                recipe.guidanceSettings?.kind == .classifier
+                ? ("guidance", "classifier guidance adds a classifier's gradient to x̂₀")
+                : ("guidance", "classifier-free guidance mixes two models' x̂₀")
         } else if recipe.clipping != nil {
             section = ("clipping", "clipping changes x̂₀")
         } else {

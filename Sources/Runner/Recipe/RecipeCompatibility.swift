@@ -61,9 +61,9 @@ public struct RecipeCompatibility: Sendable {
             rules: [
                 .preconditioningDefined, .timeGridWithinProcess, .evaluationHasHeldOutData, .imageNetworkHasImageData,
                 .explicitScoreMatchingHasTarget, .logDensitySamplerHasLogDensity, .samplerSettingsFitGrid,
-                .singleNoiseLevelSampler, .conditioningFitsRun,
+                .singleNoiseLevelSampler, .conditioningFitsRun, .classifierTraining, .classifierGuidanceRun,
             ],
-            noticeRules: [.gridReachesLowNoise])
+            noticeRules: [.gridReachesLowNoise, .classifierRunMissing])
     }
 
     /// No rules.
