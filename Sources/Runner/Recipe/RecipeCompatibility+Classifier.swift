@@ -51,9 +51,9 @@ extension RecipeCompatibility.Rule {
     }
 
     /// `guidance: { kind: classifier, run: … }` names a classifier run on the same forward process
-    /// (`GuidanceClassifier.mismatch`), checked from its recipe when the run exists (the notice
-    /// `classifier-run-missing` says when it does not yet); its checkpoint (classes, sample
-    /// shape, standardisation) is checked when sampling loads it.
+    /// (`GuidanceClassifier.mismatch`), checked from its recipe when the run exists (a recipe
+    /// names a run before it is trained); the run's existence and its checkpoint (classes,
+    /// sample shape, standardisation) are checked when sampling loads it.
     public static var classifierGuidanceRun: Self {
         Self(name: "classifier-guidance-run") { recipe, registry in
             guard let guidance = recipe.guidanceSettings, guidance.kind == .classifier else { return nil }
@@ -73,23 +73,6 @@ extension RecipeCompatibility.Rule {
             return .incompatible(
                 headline: "guidance.run '\(guidance.run)': \(problem.headline)", notes: problem.notes,
                 location: location)
-        }
-    }
-}
-
-extension RecipeCompatibility.NoticeRule {
-    /// Classifier guidance whose run does not exist yet: the recipe is fine, sampling needs the
-    /// classifier trained first.
-    public static var classifierRunMissing: Self {
-        Self(name: "classifier-run-missing") { recipe, _ in
-            guard let guidance = recipe.guidanceSettings, guidance.kind == .classifier,
-                !FileManager.default.fileExists(atPath: RunSource.locate(guidance.run).recipe)
-            else { return nil }
-            return RecipeNotice(
-                rule: "classifier-run-missing",
-                headline: "guidance.run '\(guidance.run)' does not exist yet; sampling needs the classifier trained",
-                notes: ["train it first: scorekit train <classifier recipe> --out \(guidance.run)"],
-                location: recipe.written["guidance"]?["run"]?.location ?? recipe.written["guidance"]?.location)
         }
     }
 }

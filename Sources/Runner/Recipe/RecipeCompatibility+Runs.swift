@@ -34,7 +34,7 @@ extension RecipeCompatibility.Rule {
             }
             let others = registry.ids(of: .loss).filter { id in
                 guard let made = try? registry.make(.loss, from: ["kind": .string(id.rawValue)]) else { return false }
-                return !(made is any TargetScoreLoss)
+                return !(made is any TargetScoreLoss) && !(made is any ClassificationLoss)
             }
             notes.append("data with an exact score: " + mixtures.map(\.rawValue).joined(separator: ", "))
             notes.append("losses that need only samples: " + others.map(\.rawValue).joined(separator: ", "))

@@ -63,7 +63,7 @@ public struct RecipeCompatibility: Sendable {
                 .explicitScoreMatchingHasTarget, .logDensitySamplerHasLogDensity, .samplerSettingsFitGrid,
                 .singleNoiseLevelSampler, .conditioningFitsRun, .classifierTraining, .classifierGuidanceRun,
             ],
-            noticeRules: [.gridReachesLowNoise, .classifierRunMissing])
+            noticeRules: [.gridReachesLowNoise])
     }
 
     /// No rules.
