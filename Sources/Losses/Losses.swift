@@ -9,5 +9,6 @@ extension ComponentRegistry {
         register(loss: SlicedScoreMatching.self)
         register(loss: ImplicitScoreMatching.self)
         register(loss: ExplicitScoreMatching.self)
+        register(loss: ClassifierCrossEntropy.self)
     }
 }

@@ -11,6 +11,8 @@ extension ComponentRegistry {
         register(network: NoiseConditionalMLPArchitecture.self)
         register(network: ResidualMLPArchitecture.self)
         register(network: UNetArchitecture.self)
+        register(network: UNetClassifierArchitecture.self)
+        register(network: MLPClassifierArchitecture.self)
         register(optimizer: Adam.self)
         register(optimizer: AdamW.self)
         register(optimizer: StochasticGradientDescent.self)

@@ -65,8 +65,10 @@ extension ExactMixtureArchitecture: RegisteredComponent {
 }
 
 extension ComponentRegistry {
-    /// Registers the Runner's exact models (`exact-mixture`); called once by the composition root.
+    /// Registers the Runner's exact models (`exact-mixture`, `exact-mixture-classifier`); called
+    /// once by the composition root.
     public mutating func registerExactModels() {
         register(network: ExactMixtureArchitecture.self)
+        register(network: ExactMixtureClassifierArchitecture.self)
     }
 }

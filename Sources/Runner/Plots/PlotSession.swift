@@ -120,6 +120,10 @@ public struct PlotSession: Sendable {
         do throws(RunModelError) { model = try RunModel.load(source, registry: registry) } catch {
             throw .model(error)
         }
+        if model.recipe.network is any ClassifierArchitecture, model.data.training.image == nil {
+            skipped.append("score field, samples, trajectories: the network is a classifier, with no score")
+            return (written, skipped)
+        }
         if let format = model.data.training.image {
             try drawImages(model, format: format, folder: folder, skipped: &skipped) {
                 (bytes, name) throws(PlotError) in
@@ -187,7 +191,7 @@ public struct PlotSession: Sendable {
                     throw .badSamples(path: path, shape: samples.shape, expected: "[N, \(format.dimension)]")
                 }
                 let labels = model.recipe.guidanceSettings?.labels(
-                    first: 0, count: samples.shape[0], classCount: model.classCount)
+                    first: 0, count: samples.shape[0], classCount: model.guidanceClassCount)
                 try write(ImagePictures.grid(samples, format: format, labels: labels).encoded(), "samples.png")
             } else {
                 skipped.append("samples: no \(path) (run `scorekit sample \(folder.path)` first)")

@@ -34,7 +34,7 @@ extension RecipeCompatibility.Rule {
             }
             let others = registry.ids(of: .loss).filter { id in
                 guard let made = try? registry.make(.loss, from: ["kind": .string(id.rawValue)]) else { return false }
-                return !(made is any TargetScoreLoss)
+                return !(made is any TargetScoreLoss) && !(made is any ClassificationLoss)
             }
             notes.append("data with an exact score: " + mixtures.map(\.rawValue).joined(separator: ", "))
             notes.append("losses that need only samples: " + others.map(\.rawValue).joined(separator: ", "))
@@ -88,7 +88,10 @@ extension RecipeCompatibility.Rule {
     private static func changedDensity(recipe: ResolvedRecipe, samplerPath path: String) -> RecipeError? {
         let section: (key: String, what: String)
         if recipe.guidanceSettings != nil {
-            section = ("guidance", "classifier-free guidance mixes two models' x̂₀")
+            section =
+                recipe.guidanceSettings?.kind == .classifier
+                ? ("guidance", "classifier guidance adds a classifier's gradient to x̂₀")
+                : ("guidance", "classifier-free guidance mixes two models' x̂₀")
         } else if recipe.clipping != nil {
             section = ("clipping", "clipping changes x̂₀")
         } else {

@@ -64,6 +64,8 @@ public struct RunModel: Sendable {
     public var dataDescription: DataDescription
     /// K, the classes the network is conditioned on (0: unconditional).
     public var classCount = 0
+    /// The classifier of a `guidance: { kind: classifier }` section, loaded from its run.
+    public var guidanceClassifier: GuidanceClassifier?
     /// Why the data was prepared although the run was loaded with `.described`, for the log.
     public var dataNotice: String?
     /// The recipe's data section, to prepare the data when asked.
@@ -121,7 +123,6 @@ public struct RunModel: Sendable {
         }
 
         if let exact = network as? any ExactModelArchitecture {
-            if let guidance = recipe.guidanceSettings { try Self.check(guidance, classCount: 0) }
             let model = try exact.makeExactModel(
                 data: specification, sde: recipe.sde, parameterization: parameterization)
             // The mixture describes the data: vectors of its dimension, in data space.
@@ -133,10 +134,12 @@ public struct RunModel: Sendable {
                 data = try prepare()
                 description = DataDescription(data!)
             }
-            return RunModel(
+            var run = RunModel(
                 recipe: recipe, recipePath: recipePath, folder: folder, sde: recipe.sde,
                 parameterization: parameterization, model: model, dataDescription: description,
                 dataSpecification: specification, preparedData: data)
+            try run.loadGuidance(registry: registry)
+            return run
         }
         var data: TrainingData? = nil
         if use == .prepared {
@@ -178,15 +181,32 @@ public struct RunModel: Sendable {
             parameters[name] = tensor
         }
         model.parameters = parameters
-        if let guidance = recipe.guidanceSettings {
-            try Self.check(guidance, classCount: checkpoint.classCount)
-        }
-        return RunModel(
+        var run = RunModel(
             recipe: recipe, recipePath: recipePath, folder: folder, sde: recipe.sde,
             parameterization: parameterization, model: model, dataDescription: description,
             classCount: checkpoint.classCount, dataNotice: notice, dataSpecification: specification,
             preparedData: data)
+        try run.loadGuidance(registry: registry)
+        return run
     }
+
+    /// Checks the recipe's `guidance` section against the network (classifier-free guidance) or
+    /// loads its classifier (`GuidanceClassifier`).
+    private mutating func loadGuidance(registry: ComponentRegistry) throws(RunModelError) {
+        guard let guidance = recipe.guidanceSettings else { return }
+        switch guidance.kind {
+        case .classifierFree:
+            try Self.check(guidance, classCount: classCount)
+        case .classifier:
+            guidanceClassifier = try GuidanceClassifier.load(
+                for: recipe, settings: guidance, sampleShape: dataDescription.sampleShape,
+                standardization: dataDescription.standardization, registry: registry)
+        }
+    }
+
+    /// K, the classes guidance draws samples for: the classifier's under classifier guidance,
+    /// else the network's.
+    public var guidanceClassCount: Int { guidanceClassifier?.classCount ?? classCount }
 
     /// Why `network` cannot take the samples `description` describes (`TrainingData`'s check).
     private static func incompatibility(
@@ -207,11 +227,17 @@ public struct RunModel: Sendable {
     }
 
     /// The process that draws samples `first ..< first + count`: guided toward each sample's class
-    /// when the recipe has a `guidance` section (`ClassifierFreeGuidance`), else `reverseProcess()`;
-    /// its x̂₀ clipped when the recipe has a `clipping` section (`ClippedProcess`).
+    /// when the recipe has a `guidance` section (`ClassifierFreeGuidance`, or `ClassifierGuidance`
+    /// by `guidanceClassifier`), else `reverseProcess()`; its x̂₀ clipped when the recipe has a
+    /// `clipping` section (`ClippedProcess`).
     public func samplingProcess(first: Int, count: Int) -> any ReverseProcess {
         let process: any ReverseProcess
-        if let guidance = recipe.guidanceSettings {
+        if let guidance = recipe.guidanceSettings, let classifier = guidanceClassifier {
+            process = Self.guided(
+                reverseProcess(), by: classifier.classifier,
+                classes: guidance.labels(first: first, count: count, classCount: classifier.classCount),
+                scale: guidance.scale)
+        } else if let guidance = recipe.guidanceSettings {
             process = Self.process(
                 sde: sde, parameterization: parameterization, model: model,
                 labels: guidance.labels(first: first, count: count, classCount: classCount), scale: guidance.scale)
@@ -220,6 +246,12 @@ public struct RunModel: Sendable {
         }
         guard let clipping = recipe.clipping else { return process }
         return Self.clipped(process, clipping)
+    }
+
+    private static func guided<P: ReverseProcess, C: NoiseConditionalClassifier>(
+        _ process: P, by classifier: C, classes: [Int], scale: Double
+    ) -> any ReverseProcess {
+        ClassifierGuidance(base: process, classifier: classifier, classes: classes, scale: scale)
     }
 
     private static func clipped<P: ReverseProcess>(_ process: P, _ clipping: DenoisedClipping) -> any ReverseProcess {

@@ -133,7 +133,11 @@ public struct SamplingSession: Sendable {
         let ids = run.recipe.componentIDs
         let sampler = ids[.sampler].map { "\($0)" } ?? "?"
         let grid = ids[.timeGrid].map { "\($0)" } ?? "?"
-        let guidance = run.recipe.guidanceSettings.map { ", guidance scale \($0.scale)" } ?? ""
+        let guidance =
+            run.recipe.guidanceSettings.map { settings in
+                run.guidanceClassifier.map { ", classifier guidance by \($0.path), scale \(settings.scale)" }
+                    ?? ", guidance scale \(settings.scale)"
+            } ?? ""
         let conditioned = run.recipe.conditioning.map { ", conditioned on \($0.known) by \($0.method.rawValue)" } ?? ""
         if let notice = run.dataNotice { logger.notice("\(notice)") }
         logger.info(
@@ -210,7 +214,7 @@ public struct SamplingSession: Sendable {
         } else if options.pictures, let format = run.dataDescription.image {
             let run = pictureRun
             let stem = output.hasSuffix(".npy") ? String(output.dropLast(4)) : output
-            let labels = run.recipe.guidanceSettings?.labels(first: 0, count: count, classCount: run.classCount)
+            let labels = run.recipe.guidanceSettings?.labels(first: 0, count: count, classCount: run.guidanceClassCount)
             let strip: PNGImage
             do throws(SamplingError) {
                 strip = try ImagePictures.trajectoryStrip(

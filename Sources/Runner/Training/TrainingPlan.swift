@@ -60,13 +60,15 @@ public struct TrainingPlan: Sendable {
         } catch {
             throw .recipe(error)
         }
-        if network is any ExactModelArchitecture {
+        if network is any ExactModelArchitecture || network is any ExactClassifierArchitecture {
             throw .recipe(
                 .incompatible(
                     headline:
                         "network '\(recipe.componentIDs[.network].map { "\($0)" } ?? "exact")' is exact and has nothing to train",
                     notes: [
-                        "sample, evaluate, plot, likelihood, encode and decode use it directly, without a checkpoint"
+                        network is any ExactClassifierArchitecture
+                            ? "classifier guidance uses it directly, without a checkpoint (guidance.run: this recipe)"
+                            : "sample, evaluate, plot, likelihood, encode and decode use it directly, without a checkpoint"
                     ],
                     location: nil))
         }

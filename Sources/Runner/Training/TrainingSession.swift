@@ -132,8 +132,9 @@ public struct TrainingSession: Sendable {
                     step: state.step, stepCount: total, resumed: options.resume,
                     parameterCount: state.model.parameters.scalarCount, sampleCount: plan.data.training.count,
                     folder: folder.path)))
+        let hooks = options.evaluationHooks + [ClassifierAccuracy.hook(plan: plan)].compactMap { $0 }
         var loop = TrainingLoop(
-            trainer: trainer, folder: folder, recipeYAML: recipe.yaml, hooks: options.evaluationHooks,
+            trainer: trainer, folder: folder, recipeYAML: recipe.yaml, hooks: hooks,
             diagnostics: trainer.makeDiagnostics(), logger: logger, started: started,
             checkpointStep: options.resume ? state.step : nil)
         try loop.run(&state, until: stop, observer: observer)
