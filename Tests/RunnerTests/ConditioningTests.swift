@@ -249,6 +249,21 @@ struct ConditioningTests {
             ["sampler.kind=heun", "timeGrid.steps=200", "conditioning.method=reconstruction"], [false, false, false]
         ),
         (
+            "euler-maruyama 1000, moment-projection w 1", ["conditioning.method=moment-projection"],
+            [false, false, false]
+        ),
+        (
+            "predictor-corrector 1000, moment-projection w 1",
+            ["sampler.kind=predictor-corrector", "conditioning.method=moment-projection"], [false, false, false]
+        ),
+        (
+            "predictor-corrector 4 Langevin steps 1000, moment-projection w 1.5 (ring-imputation-moment-projection)",
+            [
+                "sampler={kind: predictor-corrector, corrector: {kind: langevin, steps: 4}}",
+                "conditioning.method=moment-projection", "conditioning.weight=1.5",
+            ], [true, true, true]
+        ),
+        (
             "dpm-solver-plus-plus 2M 50 log-snr, replacement",
             [
                 "sampler.kind=dpm-solver-plus-plus",
