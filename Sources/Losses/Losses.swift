@@ -9,5 +9,7 @@ extension ComponentRegistry {
         register(loss: SlicedScoreMatching.self)
         register(loss: ImplicitScoreMatching.self)
         register(loss: ExplicitScoreMatching.self)
+        register(loss: ConsistencyDistillation.self)
+        register(loss: ConsistencyTraining.self)
     }
 }

@@ -61,7 +61,7 @@ public struct RecipeCompatibility: Sendable {
             rules: [
                 .preconditioningDefined, .timeGridWithinProcess, .evaluationHasHeldOutData, .imageNetworkHasImageData,
                 .explicitScoreMatchingHasTarget, .logDensitySamplerHasLogDensity, .samplerSettingsFitGrid,
-                .singleNoiseLevelSampler, .conditioningFitsRun,
+                .singleNoiseLevelSampler, .conditioningFitsRun, .consistencyFitsRecipe, .consistencyTeacherFits,
             ],
             noticeRules: [.gridReachesLowNoise])
     }
