@@ -195,8 +195,9 @@ struct ConsistencyTests {
 
     /// Training steps of the distillation test.
     static let distillationSteps = 1500
-    /// The root-mean-square distance (per sample, over the ring of radius 5) the test allows.
-    static let distillationTolerance = 10.0
+    /// The root-mean-square distance the test allows (measured 1.44 after 1,500 steps; the
+    /// one-step denoiser is 4.8 away, the ring has radius 5: a sample on a wrong mode is 3.8 away).
+    static let distillationTolerance = 2.5
 }
 
 extension PerSampleNoise {

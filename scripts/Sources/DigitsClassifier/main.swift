@@ -7,6 +7,9 @@
 //
 // Sample i of a guided run is drawn for class i mod K (`guidance.classes: []`); the tool reports
 // the fraction of samples the classifier labels as their requested class, overall and per class.
+// With --reference REF.npy (as many rows as --samples), also the fraction of rows whose sample and
+// reference get the same label: unconditional samples against a reference drawn from the same
+// noise, such as a few-step sampler against the teacher's many-step one.
 // One JSON line on standard output.
 import Foundation
 import ScoreKitCore
@@ -14,6 +17,7 @@ import ScoreKitRunner
 
 struct Arguments {
     var samples: String?
+    var reference: String?
     var classes = 10
     var steps = 3000
     var batchSize = 128
@@ -24,7 +28,7 @@ struct Arguments {
     var dataSeed: UInt64 = 0
 
     static let usage = """
-        usage: digits-classifier [--samples FILE.npy] [--classes K] [--steps N] [--seed S] [--threads N]
+        usage: digits-classifier [--samples FILE.npy] [--reference REF.npy] [--classes K] [--steps N] [--seed S] [--threads N]
                                  [--held-out-fraction F] [--data-seed S]
         """
 
@@ -35,6 +39,7 @@ struct Arguments {
             guard let value = rest.popFirst() else { return nil }
             switch flag {
             case "--samples": arguments.samples = value
+            case "--reference": arguments.reference = value
             case "--classes": guard let v = Int(value), v > 0 else { return nil }; arguments.classes = v
             case "--steps": guard let v = Int(value), v > 0 else { return nil }; arguments.steps = v
             case "--seed": guard let v = UInt64(value) else { return nil }; arguments.seed = v
@@ -111,6 +116,18 @@ if let path = arguments.samples {
         record["sampleAgreementByClass"] = (0..<arguments.classes).map { c in
             let rows = requested.indices.filter { requested[$0] == c }
             return accuracy(rows.map { predicted[$0] }, rows.map { requested[$0] })
+        }
+        if let referencePath = arguments.reference {
+            var reference = try NumPyFile.read(referencePath)
+            reference = reference.reshaped([reference.shape[0], reference.scalarCount / reference.shape[0]])
+            guard reference.shape == samples.shape else {
+                FileHandle.standardError.write(
+                    "\(referencePath): error: shape \(reference.shape), the samples' is \(samples.shape)\n"
+                        .data(using: .utf8)!)
+                exit(1)
+            }
+            record["reference"] = referencePath
+            record["referenceAgreement"] = accuracy(predicted, classifier.predict(reference))
         }
     } catch {
         FileHandle.standardError.write("\(path): error: \(error)\n".data(using: .utf8)!)
