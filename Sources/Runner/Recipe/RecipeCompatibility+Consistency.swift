@@ -12,7 +12,8 @@ extension RecipeCompatibility.Rule {
     /// `consistency-distillation`, `consistency-training` and the `consistency` sampler need the
     /// `consistency` parameterization (the boundary condition f(x, σ_min) = x, without which the
     /// losses have the constant function as a solution and the sampler's f is not a consistency
-    /// function); that parameterization's `sigmaMin` must be σ/α of the process at its smallest time.
+    /// function); with either, that parameterization's `sigmaMin` must be σ/α of the process at its
+    /// smallest time.
     public static var consistencyFitsRecipe: Self {
         Self(name: "consistency-fits-recipe") { recipe, _ in
             let boundary = recipe.parameterization as? ConsistencyPreconditioning
@@ -42,7 +43,9 @@ extension RecipeCompatibility.Rule {
                     ],
                     location: section?["kind"]?.location ?? section?.location)
             }
-            guard let boundary else { return nil }
+            // The boundary's place matters where it is trained or sampled through.
+            let usesBoundary = isConsistencyLoss || samplers(of: recipe).contains { $0.sampler is ConsistencySampler }
+            guard let boundary, usesBoundary else { return nil }
             let floor = recipe.sde.marginal(at: recipe.sde.timeRange.lowerBound).noiseLevel
             let sigmaMin = boundary.configuration.sigmaMin
             guard abs(sigmaMin - floor) > 1e-6 * floor else { return nil }
