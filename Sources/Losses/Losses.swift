@@ -10,5 +10,7 @@ extension ComponentRegistry {
         register(loss: ImplicitScoreMatching.self)
         register(loss: ExplicitScoreMatching.self)
         register(loss: ClassifierCrossEntropy.self)
+        register(loss: ConsistencyDistillation.self)
+        register(loss: ConsistencyTraining.self)
     }
 }

@@ -26,5 +26,6 @@ extension ComponentRegistry {
         register(parameterization: VelocityPrediction.self)
         register(parameterization: FlowVelocityPrediction.self)
         register(parameterization: EDMPreconditioning.self)
+        register(parameterization: ConsistencyPreconditioning.self)
     }
 }

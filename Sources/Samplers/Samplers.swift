@@ -27,5 +27,6 @@ extension ComponentRegistry {
         register(sampler: DPMSolverPlusPlusSampler.self)
         register(sampler: UniPCSampler.self)
         register(sampler: EDMHeunSampler.self)
+        register(sampler: ConsistencySampler.self)
     }
 }

@@ -57,7 +57,8 @@ import Testing
         registry.registerLosses()
         #expect(
             Set(registry.ids(of: .loss).map(\.rawValue)) == [
-                "denoising-score-matching", "edm", "explicit-score-matching", "flow-matching",
+                "consistency-distillation", "consistency-training", "denoising-score-matching", "edm",
+                "explicit-score-matching", "flow-matching",
                 "implicit-score-matching",
                 "sliced-score-matching",
             ])

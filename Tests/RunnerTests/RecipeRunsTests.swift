@@ -1,5 +1,6 @@
 import Foundation
 import ScoreKitCore
+import ScoreKitLosses
 import ScoreKitRunner
 import Testing
 
@@ -32,7 +33,11 @@ struct RecipeRunsTests {
         if resolved.network is any ExactClassifierArchitecture { return }
         var source = path
         if !(resolved.network is any ExactModelArchitecture) {
-            try Self.train(path, into: dir + "/run", overrides: overrides)
+            var trainingOverrides = overrides
+            if let teacher = try Self.teacher(of: resolved, in: dir) {
+                trainingOverrides.append(ConfigurationOverride(path: "loss.teacher", value: .string(teacher)))
+            }
+            try Self.train(path, into: dir + "/run", overrides: trainingOverrides)
             source = dir + "/run"
         }
         if resolved.network is any ClassifierArchitecture { return }
@@ -56,5 +61,17 @@ struct RecipeRunsTests {
         training.pictures = false
         let trained = try TrainingSession(options: training, registry: exactRegistry).run()
         #expect(trained.step == 2, "\(path)")
+    }
+
+    /// The teacher of a distillation recipe (`TeacherLoss`), ready: its path in the repository when
+    /// it is a file there (an exact recipe), else the run of `recipes/<its folder's name>.yaml`
+    /// trained for two steps into `dir/teacher`; `nil` for other losses.
+    static func teacher(of recipe: ResolvedRecipe, in dir: String) throws -> String? {
+        guard let loss = recipe.loss as? any TeacherLoss else { return nil }
+        let inRepository = TrainCommandTests.repository.appendingPathComponent(loss.teacherPath).path
+        if FileManager.default.fileExists(atPath: inRepository) { return inRepository }
+        let name = URL(fileURLWithPath: loss.teacherPath).lastPathComponent
+        try train(RecipeFilesTests.recipes + "/" + name + ".yaml", into: dir + "/teacher")
+        return dir + "/teacher"
     }
 }

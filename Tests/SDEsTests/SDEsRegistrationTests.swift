@@ -34,7 +34,7 @@ struct SDEsRegistrationTests {
         #expect(karras?.defaults == ["steps": 18, "rho": 7.0, "endTime": 1e-3, "finalStep": "toZero"])
         #expect(
             testRegistry.ids(of: .parameterization).map(\.rawValue) == [
-                "denoised", "edm", "epsilon", "flow-velocity", "score", "velocity",
+                "consistency", "denoised", "edm", "epsilon", "flow-velocity", "score", "velocity",
             ])
         let edm = testRegistry.entries(of: .parameterization).first { $0.id == "edm" }
         #expect(edm?.defaults == ["sigmaData": 0.5])

@@ -62,6 +62,7 @@ public struct RecipeCompatibility: Sendable {
                 .preconditioningDefined, .timeGridWithinProcess, .evaluationHasHeldOutData, .imageNetworkHasImageData,
                 .explicitScoreMatchingHasTarget, .logDensitySamplerHasLogDensity, .samplerSettingsFitGrid,
                 .singleNoiseLevelSampler, .conditioningFitsRun, .classifierTraining, .classifierGuidanceRun,
+                .consistencyFitsRecipe, .consistencyTeacherFits,
             ],
             noticeRules: [.gridReachesLowNoise])
     }

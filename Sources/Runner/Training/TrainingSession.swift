@@ -87,7 +87,7 @@ public struct TrainingSession: Sendable {
             throw .recipe(error)
         }
         options.logger.debug("recipe \(options.recipePath) resolved", metadata: ["seed": "\(recipe.seed)"])
-        let plan = try TrainingPlan(recipe: recipe)
+        let plan = try TrainingPlan(recipe: recipe).attachingTeacher(recipe: recipe, registry: registry)
         let folder = self.folder
         if options.resume, !FileManager.default.fileExists(atPath: folder.path) {
             throw .nothingToResume(path: folder.path)

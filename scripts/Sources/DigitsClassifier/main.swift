@@ -7,6 +7,9 @@
 //
 // Sample i of a guided run is drawn for class i mod K (`guidance.classes: []`); the tool reports
 // the fraction of samples the classifier labels as their requested class, overall and per class.
+// With --reference REF.npy (as many rows as --samples), also the fraction of rows whose sample and
+// reference get the same label: unconditional samples against a reference drawn from the same
+// noise, such as a few-step sampler against the teacher's many-step one.
 // One JSON line on standard output.
 //
 // Inpainting: `--write-held-out FILE.npy` writes the held-out digits [N, 1, 8, 8] (data space,
@@ -14,7 +17,7 @@
 // sample i with the label of held-out digit i mod N (class agreement of the completions).
 //
 //   swift run -c release digits-classifier --write-held-out held-out.npy
-//   scorekit sample runs/digits --known held-out.npy --mask lower-half --count 179 --out inpainted.npy
+//   scorekit sample runs/digits --known held-out.npy --mask lower-half --count 180 --out inpainted.npy
 //   swift run -c release digits-classifier --samples inpainted.npy --requested held-out
 import Foundation
 import ScoreKitCore
@@ -22,6 +25,7 @@ import ScoreKitRunner
 
 struct Arguments {
     var samples: String?
+    var reference: String?
     var classes = 10
     var steps = 3000
     var batchSize = 128
@@ -34,9 +38,9 @@ struct Arguments {
     var requestedHeldOut = false
 
     static let usage = """
-        usage: digits-classifier [--samples FILE.npy] [--classes K] [--steps N] [--seed S] [--threads N]
-                                 [--held-out-fraction F] [--data-seed S] [--write-held-out FILE.npy]
-                                 [--requested classes|held-out]
+        usage: digits-classifier [--samples FILE.npy] [--reference REF.npy] [--classes K] [--steps N] [--seed S]
+                                 [--threads N] [--held-out-fraction F] [--data-seed S]
+                                 [--write-held-out FILE.npy] [--requested classes|held-out]
         """
 
     static func parse(_ list: [String]) -> Arguments? {
@@ -46,6 +50,7 @@ struct Arguments {
             guard let value = rest.popFirst() else { return nil }
             switch flag {
             case "--samples": arguments.samples = value
+            case "--reference": arguments.reference = value
             case "--classes": guard let v = Int(value), v > 0 else { return nil }; arguments.classes = v
             case "--steps": guard let v = Int(value), v > 0 else { return nil }; arguments.steps = v
             case "--seed": guard let v = UInt64(value) else { return nil }; arguments.seed = v
@@ -139,6 +144,18 @@ if let path = arguments.samples {
         record["sampleAgreementByClass"] = (0..<arguments.classes).map { c in
             let rows = requested.indices.filter { requested[$0] == c }
             return accuracy(rows.map { predicted[$0] }, rows.map { requested[$0] })
+        }
+        if let referencePath = arguments.reference {
+            var reference = try NumPyFile.read(referencePath)
+            reference = reference.reshaped([reference.shape[0], reference.scalarCount / reference.shape[0]])
+            guard reference.shape == samples.shape else {
+                FileHandle.standardError.write(
+                    "\(referencePath): error: shape \(reference.shape), the samples' is \(samples.shape)\n"
+                        .data(using: .utf8)!)
+                exit(1)
+            }
+            record["reference"] = referencePath
+            record["referenceAgreement"] = accuracy(predicted, classifier.predict(reference))
         }
     } catch {
         FileHandle.standardError.write("\(path): error: \(error)\n".data(using: .utf8)!)
