@@ -57,8 +57,8 @@ import Testing
         registry.registerLosses()
         #expect(
             Set(registry.ids(of: .loss).map(\.rawValue)) == [
-                "consistency-distillation", "consistency-training", "denoising-score-matching", "edm",
-                "explicit-score-matching", "flow-matching",
+                "classifier-cross-entropy", "consistency-distillation", "consistency-training",
+                "denoising-score-matching", "edm", "explicit-score-matching", "flow-matching",
                 "implicit-score-matching",
                 "sliced-score-matching",
             ])

@@ -20,7 +20,9 @@ extension RecipeCompatibility.Rule {
                     guard let made = try? registry.make(.network, from: ["kind": .string(id.rawValue)]) else {
                         return false
                     }
+                    // Of the same kind as the recipe's network: score networks, or classifiers.
                     return !(made is any ImageNetworkArchitecture) && !(made is any ExactModelArchitecture)
+                        && (made is any ClassifierArchitecture) == (recipe.network is any ClassifierArchitecture)
                 }
                 return .incompatible(
                     headline: "network\(name) takes images [C, H, W]; data set '\(data.id)' gives vectors",

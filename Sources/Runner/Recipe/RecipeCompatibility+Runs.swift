@@ -1,5 +1,6 @@
 import ScoreKitCore
 import ScoreKitLosses
+import ScoreKitSamplers
 
 // Rules that keep `validate`'s promise "what validates, runs": each refuses, at validate, a
 // combination that resolves but would fail in `train` or `sample`.
@@ -34,7 +35,9 @@ extension RecipeCompatibility.Rule {
             }
             let others = registry.ids(of: .loss).filter { id in
                 guard let made = try? registry.make(.loss, from: ["kind": .string(id.rawValue)]) else { return false }
+                // Score losses only: classifiers and consistency functions are other kinds of model.
                 return !(made is any TargetScoreLoss) && !(made is any ClassificationLoss)
+                    && !(made is ConsistencyDistillation) && !(made is ConsistencyTraining)
             }
             notes.append("data with an exact score: " + mixtures.map(\.rawValue).joined(separator: ", "))
             notes.append("losses that need only samples: " + others.map(\.rawValue).joined(separator: ", "))
@@ -68,7 +71,7 @@ extension RecipeCompatibility.Rule {
                 guard let made = try? registry.make(.sampler, from: ["kind": .string(id.rawValue)]) else {
                     return false
                 }
-                return !(made is any LogDensitySampler)
+                return !(made is any LogDensitySampler) && !(made is ConsistencySampler)
             }
             let sampler = samplerName(path: path, recipe: recipe)
             return .incompatible(
