@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ScoreKitCore
+import ScoreKitTesting
 
 @Suite("Denormals in parallel regions", .serialized)
 struct DenormalFlushTests {
@@ -14,10 +15,9 @@ struct DenormalFlushTests {
         let b = Float("1e-10")!
         #expect(Self.tinyProduct(a, b) != 0, "outside regions IEEE denormals stay")
         for threads in [1, 2] {
-            let saved = Compute.threadCount
-            Compute.setThreadCount(threads)
-            let products = Compute.mapShards(count: 4, rows: 1) { _ in Self.tinyProduct(a, b) }
-            Compute.setThreadCount(saved)
+            let products = withThreadCount(threads) {
+                Compute.mapShards(count: 4, rows: 1) { _ in Self.tinyProduct(a, b) }
+            }
             #expect(products == [0, 0, 0, 0], "\(threads) thread(s): \(products)")
         }
         #expect(Self.tinyProduct(a, b) != 0, "the mode is restored after the region")

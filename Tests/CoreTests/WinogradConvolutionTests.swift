@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ScoreKitCore
+import ScoreKitTesting
 
 /// Winograd's F(2 × 2, 3 × 3) path on every kind of plane: rows of 16 pixels or more (transforms
 /// along rows of tiles) and narrower (channels last), even and odd sides, a single pixel, channel
@@ -64,10 +65,7 @@ struct WinogradConvolutionTests {
         )
         let gy = Self.values(n * o * h * w, seed: 8)
         func run(threads: Int) -> (y: [Float], weightGradient: [Float]) {
-            let previous = Compute.threadCount
-            Compute.setThreadCount(threads)
-            defer { Compute.setThreadCount(previous) }
-            return Self.run(g, x: x, weight: weight, bias: bias, outputGradient: gy)
+            withThreadCount(threads) { Self.run(g, x: x, weight: weight, bias: bias, outputGradient: gy) }
         }
         #expect(ConvolutionKernels.winogradPieces(g).count == s[5])
         let (one, two) = (run(threads: 1), run(threads: 2))

@@ -2,6 +2,7 @@ import Foundation
 import ScoreKitCore
 import ScoreKitSDEs
 import ScoreKitSamplers
+import ScoreKitTesting
 import Testing
 
 /// A deterministic or churned sampler of this half of the module, for the invariance laws.
@@ -28,16 +29,9 @@ struct InvarianceCase: Sendable, CustomTestStringConvertible {
     }()
 }
 
-/// Runs `body` with `count` threads for BLAS and for the engine's kernels, then restores both.
+/// Runs `body` with `count` threads for BLAS and for the engine's kernels (`withThreadCount`).
 func withThreads<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
-    let previous = (Compute.threadCount, Compute.kernelThreadCount)
-    Compute.setThreadCount(count)
-    Compute.setKernelThreadCount(count)
-    defer {
-        Compute.setThreadCount(previous.0)
-        Compute.setKernelThreadCount(previous.1)
-    }
-    return try body()
+    try withThreadCount(count, body)
 }
 
 /// Samples `count` from index `first` in chunks of `chunk`, each chunk's noise starting at its

@@ -59,21 +59,17 @@ struct StochasticSamplerInvarianceTests {
         "The same seed gives bit-identical samples 1, 7 or 10,000 at a time, on 1 or 2 threads",
         arguments: StochasticCase.all)
     func batchAndThreadInvariance(_ c: StochasticCase) throws {
-        let previous = Compute.threadCount
-        defer { Compute.setThreadCount(previous) }
-        Compute.setThreadCount(1)
-        let whole = try draw(c, count: 10_000, chunk: nil)
+        let whole = try withThreadCount(1) { try draw(c, count: 10_000, chunk: nil) }
         #expect(whole.evaluationCount == c.sampler.evaluationCount(forTimes: Self.times))
         #expect(whole.samples.isFinite)
-        let sevens = try draw(c, count: 10_000, chunk: 7)
+        let sevens = try withThreadCount(1) { try draw(c, count: 10_000, chunk: 7) }
         #expect(sevens.samples == whole.samples, "7 at a time")
         let rows = whole.samples.scalars
         for first in [0, 1, 4321, 9999] {
-            let single = try draw(c, count: 1, chunk: 1, first: first)
+            let single = try withThreadCount(1) { try draw(c, count: 1, chunk: 1, first: first) }
             #expect(single.samples.scalars == Array(rows[(2 * first)..<(2 * first + 2)]), "sample \(first) alone")
         }
-        Compute.setThreadCount(2)
-        let twoThreads = try draw(c, count: 10_000, chunk: nil)
+        let twoThreads = try withThreadCount(2) { try draw(c, count: 10_000, chunk: nil) }
         #expect(twoThreads.samples == whole.samples, "2 threads")
     }
 }

@@ -3,6 +3,7 @@ import ScoreKitLosses
 import ScoreKitNetworks
 import ScoreKitRunner
 import ScoreKitSDEs
+import ScoreKitTesting
 import Testing
 
 /// The training step cuts a batch into shards of rows that run on their own threads; the cut
@@ -44,9 +45,9 @@ import Testing
 
     @Test func stepsAreBitIdenticalOnOneAndTwoThreads() {
         func train(threads: Int) -> [Tensor] {
-            let previous = Compute.threadCount
-            Compute.setThreadCount(threads)
-            defer { Compute.setThreadCount(previous) }
+            withThreadCount(threads) { trainThreeSteps() }
+        }
+        func trainThreeSteps() -> [Tensor] {
             let step = Self.step(rowsPerShard: 100)
             var model = NoiseConditionalMLP(
                 dimension: 2, embeddingWidth: 8, hiddenWidths: [32, 32], conditioning: .time, seed: 2)
