@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ScoreKitCommandLine", targets: ["ScoreKitCommandLine"]),
         .library(name: "ScoreKitTesting", targets: ["ScoreKitTesting"]),
         .library(name: "ScoreKitMetrics", targets: ["ScoreKitMetrics"]),
+        .library(name: "ScoreKitMPI", targets: ["ScoreKitMPI"]),
         .executable(name: "scorekit", targets: ["scorekit"]),
         .executable(name: "scorekit-bench", targets: ["scorekit-bench"]),
         .executable(name: "digits-classifier", targets: ["digits-classifier"]),
@@ -38,6 +39,17 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // MPI's C interface (Open MPI or MPICH, found through pkg-config's mpi-c), for ScoreKitMPI only.
+        .systemLibrary(
+            name: "CScoreKitMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "mpi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
+        // The process group of ranks started by mpirun; Core holds only the protocol.
+        .target(
+            name: "ScoreKitMPI", dependencies: ["CScoreKitMPI", "ScoreKitCore"], path: "Sources/MPI",
+            swiftSettings: strictSettings),
         .target(
             name: "ScoreKitCore",
             dependencies: ["CScoreKitBLAS"],
@@ -71,7 +83,7 @@ let package = Package(
         .target(
             name: "ScoreKitCommandLine",
             dependencies: [
-                "ScoreKitRunner", "ScoreKitCore", "ScoreKitSamplers",
+                "ScoreKitRunner", "ScoreKitCore", "ScoreKitSamplers", "ScoreKitMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

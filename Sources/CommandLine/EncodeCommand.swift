@@ -4,7 +4,7 @@ import ScoreKitCore
 import ScoreKitRunner
 
 /// `scorekit encode SOURCE --data FILE.npy`: data x₀ → latents x_T by the probability-flow ODE.
-struct EncodeCommand: RegistryCommand {
+struct EncodeCommand: RegistryCommand, DistributedCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
         abstract: "Encode data into latents x_T with the probability-flow ODE (RK45).",
@@ -42,7 +42,7 @@ struct EncodeCommand: RegistryCommand {
 }
 
 /// `scorekit decode SOURCE --latents FILE.npy`: latents x_T → data x₀ by the probability-flow ODE.
-struct DecodeCommand: RegistryCommand {
+struct DecodeCommand: RegistryCommand, DistributedCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Decode latents x_T into data with the probability-flow ODE (RK45).",

@@ -37,6 +37,7 @@ struct FlowOptions: ParsableArguments {
         options.limit = limit
         options.useRawWeights = rawWeights
         options.overrides = try global.overrides(overrides)
+        options.collectives = Ranks.collectives
         return options
     }
 }

@@ -20,8 +20,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The root seed, replacing the recipe's (as --set seed=S).")
     var seed: Int?
 
-    @Flag(name: .long, help: "Print only errors.")
-    var quiet = false
+    @Flag(name: .customLong("quiet"), help: "Print only errors.")
+    var quietFlag = false
+
+    /// `--quiet`, or a rank other than 0 of `mpirun` (rank 0 prints for all).
+    var quiet: Bool { quietFlag || !Ranks.isRoot }
 
     @Option(
         name: .customLong("log-level"),

@@ -5,7 +5,7 @@ import ScoreKitRunner
 import ScoreKitSamplers
 
 /// `scorekit likelihood SOURCE --data FILE.npy`: per-point log-likelihood by the probability-flow ODE.
-struct LikelihoodCommand: RegistryCommand {
+struct LikelihoodCommand: RegistryCommand, DistributedCommand {
     static let configuration = CommandConfiguration(
         commandName: "likelihood",
         abstract: "Log-likelihood of data under a model, by the probability-flow ODE (nats, bits/dim).",

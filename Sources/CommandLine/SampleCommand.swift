@@ -5,7 +5,7 @@ import ScoreKitRunner
 import ScoreKitSamplers
 
 /// `scorekit sample RUN`: draws samples from a trained run with its recipe's time grid and sampler.
-struct SampleCommand: RegistryCommand {
+struct SampleCommand: RegistryCommand, DistributedCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
         abstract: "Draw samples from a trained run; write them as .npy with a picture for 2-D data.",
@@ -84,6 +84,7 @@ struct SampleCommand: RegistryCommand {
         options.useRawWeights = rawWeights
         options.logger = global.logger
         options.overrides = try global.overrides(overrides)
+        options.collectives = Ranks.collectives
         let session = SamplingSession(options: options, registry: registry)
         let quiet = global.quiet
         let isTerminal = isatty(STDERR_FILENO) == 1

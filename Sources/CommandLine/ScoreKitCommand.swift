@@ -41,18 +41,25 @@ public struct ScoreKitCommand: ParsableCommand {
     ///
     /// An interrupt (SIGINT, SIGTERM, SIGHUP) removes the temporary file of a write in progress
     /// and exits with 128 + the signal; the file being replaced stays as it was.
+    ///
+    /// Under `mpirun`, every rank runs this: `train`, `sample`, `likelihood`, `encode` and `decode`
+    /// share their work across the ranks, other commands run on rank 0 alone; an error on any
+    /// rank ends them all with one message from rank 0 (docs/DISTRIBUTED.md).
     public static func main(registry: ComponentRegistry, arguments: [String]? = nil) -> Never {
         TemporaryFiles.removeOnSignals()
+        Ranks.start()
         do {
             var command = try parseAsRoot(arguments)
-            if let composing = command as? any RegistryCommand {
+            if !Ranks.isRoot, !(command is any DistributedCommand) {
+                // Rank 0 runs it; this rank waits for it in `finish()`.
+            } else if let composing = command as? any RegistryCommand {
                 try composing.run(registry: registry)
             } else {
                 try command.run()
             }
         } catch {
-            Self.exit(withError: error)
+            Ranks.fail(error)
         }
-        Self.exit()
+        Ranks.finish()
     }
 }

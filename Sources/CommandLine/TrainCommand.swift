@@ -4,7 +4,7 @@ import ScoreKitCore
 import ScoreKitRunner
 
 /// `scorekit train RECIPE`: trains the recipe's network into a run folder.
-struct TrainCommand: RegistryCommand {
+struct TrainCommand: RegistryCommand, DistributedCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a recipe's network; write logs, metrics and checkpoints to a run folder.",
@@ -57,6 +57,7 @@ struct TrainCommand: RegistryCommand {
         options.resume = resume
         options.steps = steps
         options.logger = global.logger
+        options.collectives = Ranks.collectives
         let session = TrainingSession(options: options, registry: registry)
         var progress = ProgressBar(quiet: global.quiet)
         do {

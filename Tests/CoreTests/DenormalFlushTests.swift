@@ -1,7 +1,7 @@
+import ScoreKitTesting
 import Testing
 
 @testable import ScoreKitCore
-import ScoreKitTesting
 
 @Suite("Denormals in parallel regions", .serialized)
 struct DenormalFlushTests {

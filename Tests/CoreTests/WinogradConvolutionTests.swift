@@ -1,8 +1,8 @@
 import Foundation
+import ScoreKitTesting
 import Testing
 
 @testable import ScoreKitCore
-import ScoreKitTesting
 
 /// Winograd's F(2 × 2, 3 × 3) path on every kind of plane: rows of 16 pixels or more (transforms
 /// along rows of tiles) and narrower (channels last), even and odd sides, a single pixel, channel

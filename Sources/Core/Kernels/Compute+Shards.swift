@@ -22,9 +22,13 @@ extension Compute {
     /// Shards are taken in order by whichever thread is free; `body` must only write what belongs
     /// to its shard. With one thread, or inside another region, the shards run in order on the
     /// calling thread.
-    public static func forEachShard(_ count: Int, _ body: (Int) -> Void) {
-        let threads = Swift.min(threadCount, count)
-        guard threads > 1, !insideShard else {
+    ///
+    /// `asRegion` makes even one shard, or one thread, a region (single-threaded BLAS, serial
+    /// kernels): each shard then computes the same bits whatever the thread count, as one of
+    /// several shards of a larger batch does (a rank of a distributed run computing its share).
+    public static func forEachShard(_ count: Int, asRegion: Bool = false, _ body: (Int) -> Void) {
+        let threads = Swift.max(1, Swift.min(threadCount, count))
+        guard threads > 1 || (asRegion && count > 0), !insideShard else {
             withDenormalsFlushed {
                 for k in 0..<count { body(k) }
             }
@@ -68,14 +72,15 @@ extension Compute {
         try mapShards(shardRanges(count: count, rows: rows), body)
     }
 
-    /// `body` on every range of `ranges` in parallel, as `mapShards(count:rows:_:)`.
+    /// `body` on every range of `ranges` in parallel, as `mapShards(count:rows:_:)`; `asRegion`
+    /// as in `forEachShard(_:asRegion:_:)`.
     public static func mapShards<Result, Failure: Error>(
-        _ ranges: [Range<Int>], _ body: (Range<Int>) throws(Failure) -> Result
+        _ ranges: [Range<Int>], asRegion: Bool = false, _ body: (Range<Int>) throws(Failure) -> Result
     ) throws(Failure) -> [Result] {
         var results = [Swift.Result<Result, Failure>?](repeating: nil, count: ranges.count)
         results.withUnsafeMutableBufferPointer { slots in
             let output = UncheckedSendable(slots)
-            forEachShard(ranges.count) { k in
+            forEachShard(ranges.count, asRegion: asRegion) { k in
                 output.value[k] = Swift.Result { () throws(Failure) -> Result in try body(ranges[k]) }
             }
         }

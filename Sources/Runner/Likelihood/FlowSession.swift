@@ -40,6 +40,9 @@ public struct FlowSession: Sendable {
         /// Hutchinson's probes to use instead of drawing them (likelihood only; `.npy`,
         /// `[K, N, d]`, K = `likelihood.probeCount`, in the model's space: see `RecordedNoise`).
         public var probes: String?
+        /// The ranks that share the rows (`mpirun`); rank 0 alone writes. Default: this process
+        /// alone.
+        public var collectives = Collectives.single
 
         /// Options for `source`.
         public init(source: String) { self.source = source }
@@ -80,9 +83,11 @@ public struct FlowSession: Sendable {
         var inputs = OutputCheck.inputs(ofSource: options.source, checkpoint: options.checkpoint)
         if let path = options.input { inputs.append(("input file", path)) }
         if let path = options.probes { inputs.append(("--probes file", path)) }
-        let lock: RunFolderLock?
-        do throws(RunFolderError) { lock = try OutputCheck.prepare(output: output, inputs: inputs) } catch {
-            throw .runFolder(error)
+        var lock: RunFolderLock? = nil
+        if options.collectives.isRoot {
+            do throws(RunFolderError) { lock = try OutputCheck.prepare(output: output, inputs: inputs) } catch {
+                throw .runFolder(error)
+            }
         }
         defer { lock?.release() }
         let source = RunModel.Source(
@@ -104,21 +109,27 @@ public struct FlowSession: Sendable {
             likelihood = try settings.likelihood()
             encoder = try settings.encoder()
         } catch { throw .model(.recipe(.configuration(error))) }
+        let shards = Self.shards(count: input.shape[0], solver: settings.solver)
         switch operation {
         case .likelihood:
-            var estimate: LikelihoodEstimate
             let recorded = try options.probes.map { (path) throws(FlowSessionError) in
                 try recordedProbes(path, likelihood: likelihood.configuration, input: input)
             }
-            do throws(SamplingError) {
-                if var probes = recorded {
-                    estimate = try likelihood.estimate(run.standardize(input), process: process, noise: &probes)
+            let seed = SeedSequence(seed: run.recipe.seed).child("likelihood").seed
+            let standardized = run.standardize(input)
+            let parts = try exchange(shards) { (rows) throws(SamplingError) in
+                let x = standardized.slice(alongAxis: 0, rows)
+                let estimate: LikelihoodEstimate
+                if var probes = recorded?.shard(rows) {
+                    estimate = try likelihood.estimate(x, process: process, noise: &probes)
                     if let problem = probes.problem { throw SamplingError.noiseRecording(reason: problem) }
                 } else {
-                    var noise = PerSampleNoise(seed: SeedSequence(seed: run.recipe.seed).child("likelihood").seed)
-                    estimate = try likelihood.estimate(run.standardize(input), process: process, noise: &noise)
+                    var noise = PerSampleNoise(seed: seed, firstSample: rows.lowerBound)
+                    estimate = try likelihood.estimate(x, process: process, noise: &noise)
                 }
-            } catch { throw .sampling(error) }
+                return Self.payload(of: estimate)
+            }
+            var estimate = try mergedEstimate(parts)
             let logScale = run.data.standardization?.standardDeviation.reduce(0) { $0 + Foundation.log(Double($1)) }
             estimate.logLikelihoods = estimate.logLikelihoods.map { $0 - (logScale ?? 0) }
             let values = Tensor(estimate.logLikelihoods.map(Float.init), shape: [input.shape[0]])
@@ -126,27 +137,52 @@ public struct FlowSession: Sendable {
             return Summary(
                 result: values, outputPath: output, estimate: estimate, evaluationCount: estimate.evaluationCount)
         case .encode:
-            let latents: AdaptiveOutcome
-            var error: Double? = nil
-            do throws(SamplingError) {
-                latents = try encoder.encode(run.standardize(input), process: process)
-                if roundTrip {
-                    let back = run.destandardize(try encoder.decode(latents.solution, process: process).solution)
-                    error = Double(square(back - input).mean().scalars[0]).squareRoot()
-                }
-            } catch { throw .sampling(error) }
-            let output = try write(latents.solution, to: output)
-            return Summary(
-                result: latents.solution, outputPath: output, evaluationCount: latents.evaluationCount,
-                roundTripError: error)
-        case .decode:
-            let decoded: AdaptiveOutcome
-            do throws(SamplingError) { decoded = try encoder.decode(input, process: process) } catch {
-                throw .sampling(error)
+            let standardized = run.standardize(input)
+            let parts = try exchange(shards) { (rows) throws(SamplingError) in
+                let latents = try encoder.encode(standardized.slice(alongAxis: 0, rows), process: process)
+                var payload = Payload()
+                payload.append(latents.solution)
+                payload.append(latents.evaluationCount)
+                if roundTrip { payload.append(try encoder.decode(latents.solution, process: process).solution) }
+                return payload
             }
-            let data = run.destandardize(decoded.solution)
+            var latents: [Tensor] = []
+            var reconstructions: [Tensor] = []
+            var evaluations = 0
+            do throws(PayloadError) {
+                for var part in parts {
+                    latents.append(try part.tensor())
+                    evaluations = Swift.max(evaluations, try part.integer())
+                    if roundTrip { reconstructions.append(try part.tensor()) }
+                }
+            } catch { Self.disagree(error, collectives: options.collectives) }
+            let solution = Tensor.concatenate(latents, alongAxis: 0)
+            var error: Double? = nil
+            if roundTrip {
+                let back = run.destandardize(Tensor.concatenate(reconstructions, alongAxis: 0))
+                error = Double(square(back - input).mean().scalars[0]).squareRoot()
+            }
+            let output = try write(solution, to: output)
+            return Summary(result: solution, outputPath: output, evaluationCount: evaluations, roundTripError: error)
+        case .decode:
+            let parts = try exchange(shards) { (rows) throws(SamplingError) in
+                let decoded = try encoder.decode(input.slice(alongAxis: 0, rows), process: process)
+                var payload = Payload()
+                payload.append(decoded.solution)
+                payload.append(decoded.evaluationCount)
+                return payload
+            }
+            var solutions: [Tensor] = []
+            var evaluations = 0
+            do throws(PayloadError) {
+                for var part in parts {
+                    solutions.append(try part.tensor())
+                    evaluations = Swift.max(evaluations, try part.integer())
+                }
+            } catch { Self.disagree(error, collectives: options.collectives) }
+            let data = run.destandardize(Tensor.concatenate(solutions, alongAxis: 0))
             let output = try write(data, to: output)
-            return Summary(result: data, outputPath: output, evaluationCount: decoded.evaluationCount)
+            return Summary(result: data, outputPath: output, evaluationCount: evaluations)
         }
     }
 
@@ -210,6 +246,7 @@ public struct FlowSession: Sendable {
     }
 
     private func write(_ tensor: Tensor, to output: String) throws(FlowSessionError) -> String {
+        guard options.collectives.isRoot else { return output }  // rank 0 writes
         do throws(TensorFileError) { try NumPyFile.write(tensor, to: output) } catch { throw .file(error) }
         return output
     }

@@ -40,6 +40,9 @@ public struct SamplingSession: Sendable {
         /// About how many samples a shard has; shards run in parallel, `Compute.threadCount` at a
         /// time, each on its own thread (samples do not depend on the cut).
         public var rowsPerShard = Self.defaultRowsPerShard
+        /// The ranks that share the shards (`mpirun`); rank 0 alone writes. Default: this
+        /// process alone.
+        public var collectives = Collectives.single
         /// Draw the pictures (2-D or image data).
         public var pictures = true
         /// Where the session's records go; appended to the run folder's `train.log` too.
@@ -97,9 +100,12 @@ public struct SamplingSession: Sendable {
         var inputs = OutputCheck.inputs(ofSource: options.source, checkpoint: options.checkpoint)
         if let path = options.initialNoise { inputs.append(("--init file", path)) }
         if let path = options.recordedNoise { inputs.append(("--noise file", path)) }
-        let lock: RunFolderLock?
-        do throws(RunFolderError) { lock = try OutputCheck.prepare(output: output, inputs: inputs) } catch {
-            throw .runFolder(error)
+        let writes = options.collectives.isRoot
+        var lock: RunFolderLock? = nil
+        if writes {
+            do throws(RunFolderError) { lock = try OutputCheck.prepare(output: output, inputs: inputs) } catch {
+                throw .runFolder(error)
+            }
         }
         defer { lock?.release() }
         if let path = options.known { inputs.append(("--known file", path)) }
@@ -173,7 +179,8 @@ public struct SamplingSession: Sendable {
             }
         }
         let seed = options.seed ?? run.recipe.seed
-        let sampling = method.sharded(sde: run.sde, rowsPerShard: options.rowsPerShard)
+        var sampling = method.sharded(sde: run.sde, rowsPerShard: options.rowsPerShard)
+        sampling.collectives = options.collectives
         let outcome: ShardedSamplingOutcome
         do throws(SamplingError) {
             outcome = try sampling.run(
@@ -184,6 +191,16 @@ public struct SamplingSession: Sendable {
         } catch { throw .sampling(error) }
         let evaluations = outcome.evaluationCount
         let samples = run.destandardize(outcome.samples)
+        guard writes else {
+            // Another rank: every sample is here too, rank 0 writes them.
+            let seconds = Date().timeIntervalSince(start)
+            let report = SamplingReport(
+                sampler: sampler, timeGrid: grid, count: count, seed: seed, evaluationCount: evaluations,
+                seconds: seconds, acceptance: outcome.acceptance)
+            return Summary(
+                samples: samples, samplesPath: output, picturePaths: [], evaluationCount: evaluations,
+                seconds: seconds, report: report, reportPath: Self.reportPath(besides: output))
+        }
 
         do throws(TensorFileError) { try NumPyFile.write(samples, to: output) } catch { throw .file(error) }
         var pictures: [String] = []

@@ -46,10 +46,14 @@ public struct TrainingState: Sendable {
 public struct Trainer: Sendable {
     /// Components, settings and data.
     public let plan: TrainingPlan
+    /// The ranks that share each batch (`TrainingStep.collectives`); every rank holds the same
+    /// state after every step.
+    public let collectives: Collectives
 
-    /// A trainer for `plan`.
-    public init(plan: TrainingPlan) {
+    /// A trainer for `plan`, on `collectives`' ranks (default: this process alone).
+    public init(plan: TrainingPlan, collectives: Collectives = .single) {
         self.plan = plan
+        self.collectives = collectives
     }
 
     /// Step 0: fresh weights from the plan's model seed, fresh optimizer state, θ̄ = θ.
@@ -78,14 +82,14 @@ public struct Trainer: Sendable {
             model: &state.model, optimizerState: &state.optimizerState, average: &state.average,
             recentLosses: &state.recentLosses, step: &state.step, until: stop, plan: plan, sde: plan.sde,
             parameterization: plan.parameterization, loss: plan.loss,
-            optimizer: plan.optimizer, diagnostics: &diagnostics, onStep: onStep)
+            optimizer: plan.optimizer, collectives: collectives, diagnostics: &diagnostics, onStep: onStep)
     }
 
     /// The loop with every component's concrete type opened once.
     private static func run<M: TrainableModel, S: ForwardSDE, P: Parameterization, L: Loss, O: Optimizer>(
         model: inout M, optimizerState erased: inout any OptimizerState, average: inout ExponentialMovingAverage.State,
         recentLosses: inout RunningMedian, step: inout Int, until stop: Int, plan: TrainingPlan, sde: S,
-        parameterization: P, loss: L, optimizer: O,
+        parameterization: P, loss: L, optimizer: O, collectives: Collectives,
         diagnostics: inout TrainingDiagnostics, onStep: (TrainingProgress) -> Void
     ) throws(TrainingError) {
         guard var optimizerState = erased as? O.State else {
@@ -97,7 +101,8 @@ public struct Trainer: Sendable {
         let data = plan.data.training
         let trainingStep = TrainingStep(
             sde: sde, parameterization: parameterization, loss: loss, optimizer: optimizer,
-            gradientClipNorm: configuration.clipNorm, rowsPerShard: configuration.rowsPerShard)
+            gradientClipNorm: configuration.clipNorm, rowsPerShard: configuration.rowsPerShard,
+            collectives: collectives)
         let divergenceGuard = DivergenceGuard(factor: configuration.divergenceFactor)
         while step < stop {
             let learningRate = configuration.learningRateSchedule.learningRate(

@@ -18,12 +18,16 @@ struct TrainingLoop {
     private(set) var lastLoss: Double?
     /// The step of the folder's `checkpoint.safetensors`, `nil` while it has none.
     private(set) var checkpointStep: Int?
+    /// Whether this process writes the run folder (and runs the evaluations): rank 0 of a
+    /// distributed run, or the one process.
+    let writes: Bool
 
     init(
         trainer: Trainer, folder: RunFolder, recipeYAML: String, hooks: [TrainingSession.EvaluationHook],
         diagnostics: TrainingDiagnostics, logger: Logger, started: ContinuousClock.Instant = .now,
-        checkpointStep: Int? = nil
+        checkpointStep: Int? = nil, writes: Bool = true
     ) {
+        self.writes = writes
         self.logger = logger
         self.started = started
         self.checkpointStep = checkpointStep
@@ -57,6 +61,8 @@ struct TrainingLoop {
             let evaluating = configuration.evaluateEvery > 0 && step % configuration.evaluateEvery == 0
             if step % configuration.logEvery == 0 || step == total || step == stop || evaluating {
                 var metrics = diagnostics.flush(step: step)
+                // The other ranks hold the same state; rank 0 evaluates, logs and saves it.
+                guard writes else { continue }
                 if evaluating {
                     let averaged = state.averagedModel
                     metrics.heldOutLoss = trainer.heldOutLoss(of: averaged)
@@ -67,7 +73,8 @@ struct TrainingLoop {
                 try folder.append(metrics.logLine(stepCount: total) + "\n", to: folder.log)
                 observer(.logged(metrics))
             }
-            if step == stop || (configuration.checkpointEvery > 0 && step % configuration.checkpointEvery == 0) {
+            if writes, step == stop || (configuration.checkpointEvery > 0 && step % configuration.checkpointEvery == 0)
+            {
                 try saveCheckpoint(state, to: folder.checkpoint, observer: observer)
                 diagnostics.restartClock()
             }
@@ -104,7 +111,7 @@ struct TrainingLoop {
         }
         let failed = TrainingError.diverged(divergence)
         // Into the log file only: the command prints the error itself.
-        try? folder.append(failed.description + "\n", to: folder.log)
+        if writes { try? folder.append(failed.description + "\n", to: folder.log) }
         throw failed
     }
 

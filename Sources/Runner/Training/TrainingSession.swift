@@ -36,6 +36,9 @@ public struct TrainingSession: Sendable {
         /// Where the session's records go (start, resume, checkpoints, end); each is also
         /// appended to the run folder's `train.log` through `RunLogHandler.logFileKey`.
         public var logger = Logger.runFilesOnly()
+        /// The ranks that train together (`mpirun`): each step's shards are cut across them and
+        /// rank 0 alone writes the run folder. Default: this process alone.
+        public var collectives = Collectives.single
 
         /// Options for the recipe at `recipePath`.
         public init(recipePath: String) {
@@ -92,26 +95,32 @@ public struct TrainingSession: Sendable {
         if options.resume, !FileManager.default.fileExists(atPath: folder.path) {
             throw .nothingToResume(path: folder.path)
         }
-        try folder.create()
+        // Rank 0 alone writes the run folder; the other ranks read it (a resumed checkpoint).
+        let writes = options.collectives.isRoot
+        if writes { try folder.create() }
         // One writer per run folder, for the whole command; checked before the folder's files.
-        let lock: RunFolderLock
-        do throws(RunFolderError) { lock = try RunFolderLock(folder: folder.path) } catch { throw .runFolder(error) }
-        defer { lock.release() }
+        var lock: RunFolderLock? = nil
+        if writes {
+            do throws(RunFolderError) { lock = try RunFolderLock(folder: folder.path) } catch {
+                throw .runFolder(error)
+            }
+        }
+        defer { lock?.release() }
         if options.resume, !folder.hasCheckpoint { throw .nothingToResume(path: folder.path) }
         if !options.resume, folder.hasCheckpoint { throw .folderInUse(path: folder.path) }
-        folder.removeStaleTemporaries()
-        let logger = options.logger.appending(to: folder.log)
-        let trainer = Trainer(plan: plan)
+        if writes { folder.removeStaleTemporaries() }
+        let logger = writes ? options.logger.appending(to: folder.log) : options.logger
+        let trainer = Trainer(plan: plan, collectives: options.collectives)
         var state = trainer.initialState()
         if options.resume {
-            let changes = try resume(&state, from: folder, recipe: recipe, plan: plan)
+            let changes = try resume(&state, from: folder, recipe: recipe, plan: plan, writes: writes)
             let changed = changes.isEmpty ? "" : "; training settings changed: " + changes.joined(separator: ", ")
             logger.info("resumed from \(folder.checkpoint) at step \(state.step)\(changed)")
-        } else {
+        } else if writes {
             try folder.write("", to: folder.metrics)
             try folder.write("", to: folder.log)
         }
-        if !options.resume || !FileManager.default.fileExists(atPath: folder.resolvedRecipe) {
+        if writes, !options.resume || !FileManager.default.fileExists(atPath: folder.resolvedRecipe) {
             do {
                 try recipe.write(to: folder.resolvedRecipe)
             } catch {
@@ -123,8 +132,9 @@ public struct TrainingSession: Sendable {
         let firstStep = state.step
         let verb = options.resume ? "continuing" : "started"
         let heldOut = plan.data.heldOut.map { ", \($0.count) held out" } ?? ""
+        let ranks = options.collectives.isDistributed ? ", \(options.collectives.size) ranks" : ""
         logger.info(
-            "\(verb) \(options.recipePath) in \(folder.path): step \(state.step) of \(total), \(state.model.parameters.scalarCount) parameters, \(plan.data.training.count) training samples\(heldOut)"
+            "\(verb) \(options.recipePath) in \(folder.path): step \(state.step) of \(total), \(state.model.parameters.scalarCount) parameters, \(plan.data.training.count) training samples\(heldOut)\(ranks)"
         )
         observer(
             .started(
@@ -136,13 +146,19 @@ public struct TrainingSession: Sendable {
         var loop = TrainingLoop(
             trainer: trainer, folder: folder, recipeYAML: recipe.yaml, hooks: hooks,
             diagnostics: trainer.makeDiagnostics(), logger: logger, started: started,
-            checkpointStep: options.resume ? state.step : nil)
+            checkpointStep: options.resume ? state.step : nil, writes: writes)
         try loop.run(&state, until: stop, observer: observer)
-        if state.step == total {
+        if writes, state.step == total {
             try loop.saveCheckpoint(state, to: folder.finalCheckpoint, observer: observer)
         }
         let seconds = (ContinuousClock.now - started).seconds
         let loss = loop.lastLoss.map { String(format: ", loss %.4g", $0) } ?? ""
+        if options.collectives.isDistributed, state.step > firstStep {
+            let (exchangeSeconds, exchanges) = options.collectives.exchangeTime
+            logger.info(
+                "collectives: \(exchanges) exchanges in \(String(format: "%.2f", exchangeSeconds)) s on rank 0, \(String(format: "%.2f", 1000 * exchangeSeconds / Double(state.step - firstStep))) ms a step"
+            )
+        }
         if state.step == total {
             logger.info(
                 "finished: \(total) steps (\(state.step - firstStep) in \(String(format: "%.1f", seconds)) s\(loss))")
@@ -152,7 +168,7 @@ public struct TrainingSession: Sendable {
         var summary = TrainingSummary(
             step: state.step, stepCount: total, loss: loop.lastLoss, seconds: seconds,
             stepsThisRun: state.step - firstStep, checkpointPath: folder.checkpoint)
-        if options.pictures {
+        if options.pictures, writes {
             var plot = PlotSession.Options(folder: folder.path)
             plot.pictures = [.loss, .scoreField, .data]
             plot.logger = logger
@@ -168,7 +184,8 @@ public struct TrainingSession: Sendable {
     /// Restores `state` from the folder's checkpoint after checking that it fits, is finite and
     /// is not past the run's length; returns the training settings that differ from it.
     private func resume(
-        _ state: inout TrainingState, from folder: RunFolder, recipe: ResolvedRecipe, plan: TrainingPlan
+        _ state: inout TrainingState, from folder: RunFolder, recipe: ResolvedRecipe, plan: TrainingPlan,
+        writes: Bool
     ) throws(TrainingError) -> [String] {
         let path = folder.checkpoint
         let checkpoint: Checkpoint
@@ -193,7 +210,7 @@ public struct TrainingSession: Sendable {
         } catch {
             throw .checkpoint(error)
         }
-        try folder.truncateMetrics(after: state.step)
+        if writes { try folder.truncateMetrics(after: state.step) }
         return changes
     }
 }

@@ -20,10 +20,12 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
     /// The rows of a batch shard (see `gradients(of:on:noise:)`); the cut depends on the batch
     /// size only, never on the thread count, so a run gives the same numbers on any machine.
     public var rowsPerShard: Int
+    /// The ranks that share the batch's shards (`Collectives.single`: this process alone).
+    public var collectives: Collectives
 
     public init(
         sde: SDE, parameterization: Target, loss: Objective, optimizer: Updater, gradientClipNorm: Double?,
-        rowsPerShard: Int = 256
+        rowsPerShard: Int = 256, collectives: Collectives = .single
     ) {
         precondition(rowsPerShard >= 1, "rowsPerShard must be at least 1, got \(rowsPerShard)")
         self.sde = sde
@@ -32,6 +34,7 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
         self.optimizer = optimizer
         self.gradientClipNorm = gradientClipNorm
         self.rowsPerShard = rowsPerShard
+        self.collectives = collectives
     }
 
     /// What one step measured.
@@ -84,21 +87,44 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
             let (gradients, evaluation) = shardGradients(of: model, on: batch, weight: 1, noise: &noise)
             return (gradients, evaluation, GradientClipping.globalNorm(gradients))
         }
+        if collectives.isDistributed, ranges.count >= collectives.size {
+            return distributedGradients(of: model, on: batch, ranges: ranges, shardNoise: shardNoise, noise: &noise)
+        }
+        let parts = shardParts(of: model, on: batch, ranges: ranges, shards: 0..<ranges.count, shardNoise: shardNoise)
+        noise.advance(pastShard: parts[0].noise)
+        return combine(parts.map { ($0.gradients, $0.evaluation) }, ranges: ranges, total: batch.count)
+    }
+
+    /// The gradients and evaluations of shards `shards` of `ranges`, in parallel, in order.
+    /// Each shard runs as a region (`Compute.forEachShard(_:asRegion:_:)`: single-threaded BLAS),
+    /// so a shard's bits do not depend on how many shards this process runs or on its threads.
+    private func shardParts<Model: TrainableModel, Noise: NoiseSource>(
+        of model: Model, on batch: TrainingBatch, ranges: [Range<Int>], shards: Range<Int>, shardNoise: [Noise]
+    ) -> [(gradients: [Tensor], evaluation: LossEvaluation, noise: Noise)] {
         var results = [(gradients: [Tensor], evaluation: LossEvaluation, noise: Noise)?](
-            repeating: nil, count: ranges.count)
+            repeating: nil, count: shards.count)
         let total = Double(batch.count)
         results.withUnsafeMutableBufferPointer { slots in
             let output = UncheckedSendable(slots)
-            Compute.forEachShard(ranges.count) { k in
+            Compute.forEachShard(shards.count, asRegion: true) { i in
+                let k = shards.lowerBound + i
                 var shardNoise = shardNoise[k]
                 let rows = ranges[k]
                 let part = shardGradients(
                     of: model, on: batch.rows(rows), weight: Double(rows.count) / total, noise: &shardNoise)
-                output.value[k] = (part.gradients, part.evaluation, shardNoise)
+                output.value[i] = (part.gradients, part.evaluation, shardNoise)
             }
         }
-        let parts = results.map { $0! }
-        noise.advance(pastShard: parts[0].noise)
+        return results.map { $0! }
+    }
+
+    /// The batch's gradients summed in shard order, the global norm and the loss's evaluation,
+    /// from every shard's part (the same code for one process and for several ranks, so both
+    /// give the same bits).
+    private func combine(
+        _ parts: [(gradients: [Tensor], evaluation: LossEvaluation)], ranges: [Range<Int>], total count: Int
+    ) -> (gradients: [Tensor], evaluation: LossEvaluation, norm: Double) {
+        let total = Double(count)
         let (sum, norm) = GradientClipping.sumWithGlobalNorm(parts.map(\.gradients))
         var value = 0.0
         for (k, part) in parts.enumerated() {
@@ -108,6 +134,50 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
             value: Tensor(Float(value)), times: parts.flatMap(\.evaluation.times),
             perSample: Tensor.concatenate(parts.map(\.evaluation.perSample), alongAxis: 0))
         return (sum, evaluation, norm)
+    }
+
+    /// Data-parallel gradients: this rank computes its block of the shards
+    /// (`Collectives.block(of:)`), every rank's shard gradients and evaluations are exchanged,
+    /// and every rank sums all of them in shard order as one process does: the same bits on any
+    /// number of ranks, and the same update on every rank. Each shard's gradient crosses the
+    /// network once per rank (an all-gather, not a reduction), which keeps the order of the sum.
+    private func distributedGradients<Model: TrainableModel, Noise: NoiseSource>(
+        of model: Model, on batch: TrainingBatch, ranges: [Range<Int>], shardNoise: [Noise], noise: inout Noise
+    ) -> (gradients: [Tensor], evaluation: LossEvaluation, norm: Double) {
+        let owned = collectives.block(of: ranges.count)
+        let mine = shardParts(of: model, on: batch, ranges: ranges, shards: owned, shardNoise: shardNoise)
+        // Every shard of per-sample noise advances alike; this rank's first stands for shard 0.
+        noise.advance(pastShard: mine[0].noise)
+        var payload = Payload()
+        for part in mine {
+            for gradient in part.gradients { payload.append(gradient.scalars) }
+            payload.append([part.evaluation.value.scalar])
+            payload.append(part.evaluation.perSample)
+            payload.append(part.evaluation.times)
+        }
+        let frames = collectives.exchangeOrEnd(payload.bytes)
+        let shapes = model.parameters.tensors.map(\.shape)
+        var parts: [(gradients: [Tensor], evaluation: LossEvaluation)] = []
+        parts.reserveCapacity(ranges.count)
+        for (rank, frame) in frames.enumerated() {
+            var reader = PayloadReader(frame)
+            do throws(PayloadError) {
+                for _ in collectives.block(of: ranges.count, rank: rank) {
+                    var gradients: [Tensor] = []
+                    gradients.reserveCapacity(shapes.count)
+                    for shape in shapes { gradients.append(Tensor(try reader.floats(), shape: shape)) }
+                    let value = try reader.floats()
+                    let perSample = try reader.tensor()
+                    let times = try reader.doubles()
+                    guard value.count == 1 else { throw PayloadError.truncated }
+                    parts.append(
+                        (gradients, LossEvaluation(value: Tensor(value[0]), times: times, perSample: perSample)))
+                }
+            } catch {
+                collectives.end(RankFailure(rank: rank, size: collectives.size, message: error.description))
+            }
+        }
+        return combine(parts, ranges: ranges, total: batch.count)
     }
 
     /// One shard's gradients, the backward seeded with `weight` (its share of the batch).

@@ -27,6 +27,10 @@ import Synchronization
 /// for once per shard, so per-sample data (classifier-free guidance's labels) follows the rows.
 ///
 /// Progress goes out as `ShardedSamplingEvent`s, one per finished shard.
+///
+/// With `collectives` of several ranks (`mpirun`), rank r draws the shards of its block
+/// (`Collectives.block(of:)`), each as a region (single-threaded BLAS), and every rank receives
+/// every shard's samples: the same bits as one process, since a sample depends on its index only.
 public struct ShardedSampling: Sendable {
     /// How an `AdaptiveSampler` runs.
     public enum AdaptiveRun: Sendable, Equatable {
@@ -48,6 +52,8 @@ public struct ShardedSampling: Sendable {
     public var alignment: Int
     /// How adaptive samplers run.
     public var adaptiveRun = AdaptiveRun.controlled
+    /// The ranks that share the shards (default: this process alone).
+    public var collectives = Collectives.single
 
     /// Runs of `sampler` over `times` in shards of about `rowsPerShard` rows, cut on multiples of
     /// `alignment` rows.
@@ -101,17 +107,22 @@ public struct ShardedSampling: Sendable {
                 observation.map { (rows.lowerBound, $0(rows)) }
             })
         let finished = Mutex(0)
-        let parts = try Compute.mapShards(ranges) { (rows) throws(SamplingError) in
+        let distributed = collectives.isDistributed
+        let owned = distributed ? Array(ranges[collectives.block(of: ranges.count)]) : ranges
+        // Progress counts this rank's samples (rank 0's share, on a distributed run).
+        let ownedCount = owned.reduce(0) { $0 + $1.count }
+        let mine = try Compute.mapShards(owned, asRegion: distributed) { (rows) throws(SamplingError) in
             let part = try drawShard(
                 rows: rows, sampleShape: sampleShape, seed: seed, initial: initial?.slice(alongAxis: 0, rows),
                 recorded: recorded?.shard(rows), process: processes[rows.lowerBound]!,
                 observation: observations[rows.lowerBound])
             finished.withLock { done in
                 done += rows.count
-                observe(.shardFinished(rows: rows, finishedCount: done, count: count))
+                observe(.shardFinished(rows: rows, finishedCount: done, count: ownedCount))
             }
             return part
         }
+        let parts = distributed ? exchange(mine, shardCount: ranges.count) : mine
         return ShardedSamplingOutcome(
             samples: parts.isEmpty
                 ? Tensor.zeros([0] + sampleShape) : Tensor.concatenate(parts.map(\.samples), alongAxis: 0),
@@ -119,6 +130,54 @@ public struct ShardedSampling: Sendable {
             sampleEvaluationCounts: parts.flatMap(\.sampleEvaluationCounts),
             rejectedStepCounts: parts.flatMap(\.rejectedStepCounts), shards: ranges,
             acceptance: AcceptanceCounts.merged(parts.compactMap(\.acceptance)))
+    }
+
+    /// Every rank's shards, in shard order, on every rank. A rank whose shards failed has thrown
+    /// before this exchange; `Collectives.fail` then reaches the others here.
+    private func exchange(_ mine: [ShardedSamplingOutcome], shardCount: Int) -> [ShardedSamplingOutcome] {
+        var payload = Payload()
+        for part in mine {
+            payload.append(part.samples)
+            payload.append(part.evaluationCount)
+            payload.append(part.sampleEvaluationCounts)
+            payload.append(part.rejectedStepCounts)
+            payload.append(part.shards.flatMap { [$0.lowerBound, $0.upperBound] })
+            payload.append(part.acceptance == nil ? 0 : 1)
+            if let acceptance = part.acceptance {
+                payload.append(acceptance.times)
+                payload.append(acceptance.proposed)
+                payload.append(acceptance.accepted)
+            }
+        }
+        var parts: [ShardedSamplingOutcome] = []
+        for (rank, frame) in collectives.exchangeOrEnd(payload.bytes).enumerated() {
+            var reader = PayloadReader(frame)
+            do throws(PayloadError) {
+                for _ in collectives.block(of: shardCount, rank: rank) {
+                    let samples = try reader.tensor()
+                    let evaluationCount = try reader.integer()
+                    let sampleEvaluationCounts = try reader.integers()
+                    let rejectedStepCounts = try reader.integers()
+                    let bounds = try reader.integers()
+                    guard bounds.count % 2 == 0 else { throw PayloadError.truncated }
+                    let shards = stride(from: 0, to: bounds.count, by: 2).map { bounds[$0]..<bounds[$0 + 1] }
+                    var acceptance: AcceptanceCounts? = nil
+                    if try reader.integer() == 1 {
+                        acceptance = AcceptanceCounts(
+                            times: try reader.doubles(), proposed: try reader.integers(),
+                            accepted: try reader.integers())
+                    }
+                    parts.append(
+                        ShardedSamplingOutcome(
+                            samples: samples, evaluationCount: evaluationCount,
+                            sampleEvaluationCounts: sampleEvaluationCounts, rejectedStepCounts: rejectedStepCounts,
+                            shards: shards, acceptance: acceptance))
+                }
+            } catch {
+                collectives.end(RankFailure(rank: rank, size: collectives.size, message: error.description))
+            }
+        }
+        return parts
     }
 
     /// The samples of `rows` alone, as `run` draws them in one shard; the unit every shard runs.
