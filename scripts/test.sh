@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing (OpenBLAS), builds in release mode (the
+# The whole test suite: installs what is missing (OpenBLAS, Open MPI), builds in release mode (the
 # numerical checks run at full speed) and runs every test, including the ones tagged slow.
-# Then builds the plug-in example against this checkout and checks what it samples.
+# Then builds the plug-in example against this checkout and checks what it samples, and runs
+# scripts/check-distributed.sh (mpirun -np 2 against one process, byte for byte).
 #   scripts/test.sh                 # everything
 #   scripts/test.sh --filter Tensor # extra arguments go to `swift test`
 set -euo pipefail
@@ -9,7 +10,9 @@ cd "$(dirname "$0")/.."
 scripts/ensure-system-packages.sh
 # shellcheck disable=SC2046  # the flags are words
 swift test -c release $(scripts/build-flags.sh) -Xswiftc -enable-testing "$@"
-# The plug-in example (Examples/PlugInSampler): only for the whole suite, not a filtered run.
+# The plug-in example (Examples/PlugInSampler) and runs under mpirun against one process: only
+# for the whole suite, not a filtered run.
 if [ "$#" -eq 0 ]; then
     scripts/check-plugin-example.sh
+    scripts/check-distributed.sh
 fi

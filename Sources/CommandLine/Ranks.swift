@@ -79,7 +79,7 @@ enum Ranks {
     /// An exchange carried another rank's failure: rank 0 prints it, every rank exits 1.
     private static func end(seenFailure failure: RankFailure) -> Never {
         if state.collectives.isRoot, failure.rank != 0 {
-            FileHandle.standardError.write(Data("\nscorekit: \(failure.description)\n".utf8))
+            StandardError.print(failure.description)
         }
         state.mpi?.finish()
         exit(1)
