@@ -57,6 +57,9 @@ public final class MPIProcessGroup: ProcessGroup {
     public func allGather(_ bytes: [UInt8]) -> [[UInt8]] {
         var counts = [Int64](repeating: 0, count: size)
         check(scorekit_mpi_allgather_count(Int64(bytes.count), &counts), "MPI_Allgather")
+        if counts.reduce(0, +) <= Int64(Int32.max) {
+            return allGatherInOneRound(bytes, counts: counts.map { Int($0) })
+        }
         var results = counts.map { [UInt8](repeating: 0, count: Int($0)) }
         var sent = [Int](repeating: 0, count: size)
         while zip(sent, counts).contains(where: { $0 < Int($1) }) {
@@ -80,6 +83,25 @@ public final class MPIProcessGroup: ProcessGroup {
             }
         }
         return results
+    }
+
+    /// One MPI_Allgatherv into one buffer, cut into the ranks' parts (one copy each).
+    private func allGatherInOneRound(_ bytes: [UInt8], counts: [Int]) -> [[UInt8]] {
+        var displacements = [Int32](repeating: 0, count: size)
+        for r in 1..<Swift.max(size, 1) { displacements[r] = displacements[r - 1] + Int32(counts[r - 1]) }
+        let total = counts.reduce(0, +)
+        let received = [UInt8](unsafeUninitializedCapacity: total) { target, initialized in
+            let code = bytes.withUnsafeBufferPointer { source in
+                scorekit_mpi_allgatherv_bytes(
+                    source.baseAddress, Int32(bytes.count), target.baseAddress, counts.map(Int32.init), displacements)
+            }
+            check(code, "MPI_Allgatherv")
+            initialized = total
+        }
+        return (0..<size).map { r in
+            let start = Int(displacements[r])
+            return Array(received[start..<(start + counts[r])])
+        }
     }
 
     /// MPI's errors abort the job by default; a code other than success is reported and ends it.

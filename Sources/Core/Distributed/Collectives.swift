@@ -7,7 +7,7 @@ import Synchronization
 /// let parts = try collectives.exchange(payload)        // every rank's payload, rank order
 /// let mine = collectives.ownedShards(of: ranges.count)  // the shards this rank computes
 /// ```
-/// Every message starts with a status byte. A rank that fails tells the others through the same
+/// Every message ends with a status byte. A rank that fails tells the others through the same
 /// collective (`fail(_:)`): whatever exchange the others are in, they receive its message and
 /// throw `RankFailure`, so no rank waits for one that has stopped. After an exchange that carried
 /// a failure no rank exchanges again; a command that ends well makes one last exchange
@@ -64,7 +64,9 @@ public final class Collectives: Sendable {
         if let failure = ended.withLock({ $0 }) { throw failure }
         guard isDistributed else { return [payload] }
         let started = ContinuousClock.now
-        let frames = group.allGather([Status.ok.rawValue] + payload)
+        var framed = payload
+        framed.append(Status.ok.rawValue)
+        let frames = group.allGather(framed)
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         timing.withLock { $0 = ($0.seconds + seconds, $0.count + 1) }
@@ -72,7 +74,11 @@ public final class Collectives: Sendable {
             ended.withLock { $0 = failure }
             throw failure
         }
-        return frames.map { Array($0.dropFirst()) }
+        return frames.map { frame in
+            var payload = frame
+            payload.removeLast()  // the status; in place, the frame is not shared
+            return payload
+        }
     }
 
     /// `exchange(_:)` for the engine's inner loops, which do not throw: when the exchange carries
@@ -94,7 +100,7 @@ public final class Collectives: Sendable {
         if let failure = ended.withLock({ $0 }) { return failure }
         let own = RankFailure(rank: rank, size: size, message: message)
         guard isDistributed else { return own }
-        let frames = group.allGather([Status.failed.rawValue] + Array(message.utf8))
+        let frames = group.allGather(Array(message.utf8) + [Status.failed.rawValue])
         let failure = Self.firstFailure(in: frames, size: size) ?? own
         ended.withLock { $0 = failure }
         return failure
@@ -115,8 +121,8 @@ public final class Collectives: Sendable {
     }
 
     private static func firstFailure(in frames: [[UInt8]], size: Int) -> RankFailure? {
-        for (rank, frame) in frames.enumerated() where frame.first != Status.ok.rawValue {
-            return RankFailure(rank: rank, size: size, message: String(decoding: frame.dropFirst(), as: UTF8.self))
+        for (rank, frame) in frames.enumerated() where frame.last != Status.ok.rawValue {
+            return RankFailure(rank: rank, size: size, message: String(decoding: frame.dropLast(), as: UTF8.self))
         }
         return nil
     }

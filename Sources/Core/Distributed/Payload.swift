@@ -39,7 +39,14 @@ public struct Payload: Sendable {
     /// Appends a tensor's shape and scalars.
     public mutating func append(_ tensor: Tensor) {
         append(tensor.shape)
-        append(tensor.scalars)
+        appendScalars(of: tensor)
+    }
+
+    /// Appends a count and a tensor's scalars, without its shape (read back with
+    /// `PayloadReader.scalars(shape:)`, when the reader knows the shape).
+    public mutating func appendScalars(of tensor: Tensor) {
+        append(tensor.scalarCount)
+        tensor.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeRawBufferPointer($0)) }
     }
 }
 
@@ -89,9 +96,20 @@ public struct PayloadReader {
     /// The next tensor.
     public mutating func tensor() throws(PayloadError) -> Tensor {
         let shape = try integers()
-        let scalars = try floats()
-        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == scalars.count else { throw .truncated }
-        return Tensor(scalars, shape: shape)
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw .truncated }
+        return try scalars(shape: shape)
+    }
+
+    /// The next scalars (`Payload.appendScalars(of:)`) as a tensor of `shape`, copied once.
+    public mutating func scalars(shape: [Int]) throws(PayloadError) -> Tensor {
+        let count = try integer()
+        guard count >= 0, count == shape.reduce(1, *), count <= (bytes.count - offset) / 4 else {
+            throw .truncated
+        }
+        let raw = try take(count * 4)
+        return Tensor(shape: shape) { buffer in
+            raw.withUnsafeBytes { source in UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source) }
+        }
     }
 
     private mutating func values<T: BinaryFloatingPoint>(_: T.Type) throws(PayloadError) -> [T] {

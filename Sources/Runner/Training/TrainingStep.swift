@@ -150,7 +150,7 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
         noise.advance(pastShard: mine[0].noise)
         var payload = Payload()
         for part in mine {
-            for gradient in part.gradients { payload.append(gradient.scalars) }
+            for gradient in part.gradients { payload.appendScalars(of: gradient) }
             payload.append([part.evaluation.value.scalar])
             payload.append(part.evaluation.perSample)
             payload.append(part.evaluation.times)
@@ -165,7 +165,7 @@ public struct TrainingStep<SDE: ForwardSDE, Target: Parameterization, Objective:
                 for _ in collectives.block(of: ranges.count, rank: rank) {
                     var gradients: [Tensor] = []
                     gradients.reserveCapacity(shapes.count)
-                    for shape in shapes { gradients.append(Tensor(try reader.floats(), shape: shape)) }
+                    for shape in shapes { gradients.append(try reader.scalars(shape: shape)) }
                     let value = try reader.floats()
                     let perSample = try reader.tensor()
                     let times = try reader.doubles()
