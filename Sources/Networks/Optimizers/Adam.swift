@@ -58,50 +58,16 @@ public struct Adam: Optimizer {
         let secondCorrection = Float(1 / (1 - Foundation.pow(beta2, t)).squareRoot())
         let eps = Float(epsilon)
         let decay = Float(1 - learningRate * weightDecay)
-        var pointers: [Pointers] = []
-        pointers.reserveCapacity(parameters.tensors.count)
         for i in parameters.tensors.indices {
             precondition(
                 gradients[i].shape == parameters.tensors[i].shape,
                 "gradient \(i) has shape \(gradients[i].shape), parameter \(parameters.tensors[i].shape)")
-            pointers.append(
-                Pointers(
-                    gradient: gradients[i].withUnsafeBufferPointer { $0.baseAddress! },
-                    first: state.firstMoments[i].withUnsafeMutableBufferPointer { $0.baseAddress! },
-                    second: state.secondMoments[i].withUnsafeMutableBufferPointer { $0.baseAddress! },
-                    parameter: parameters.tensors[i].withUnsafeMutableBufferPointer { $0.baseAddress! }))
         }
-        // The tensors own their buffers (made unique above) until this function returns.
-        let shared = UncheckedSendable(pointers)
-        Compute.forEachPiece(counts: parameters.tensors.map(\.scalarCount), maximum: 16_384) { i, range in
-            let (g, m, v, p) = shared.value[i].unpacked
-            for k in range {
-                let gk = g[k]
-                let mk = b1 * m[k] + (1 - b1) * gk
-                let vk = b2 * v[k] + (1 - b2) * gk * gk
-                m[k] = mk
-                v[k] = vk
-                let denominator = FastMath.squareRoot(vk) * secondCorrection + eps
-                p[k] = p[k] * decay - stepSize * mk / denominator
-            }
-        }
-        withExtendedLifetime((gradients, state, parameters)) {}
-    }
-
-    /// The buffers of one parameter's update.
-    private struct Pointers {
-        let gradient: UnsafePointer<Float>
-        let first: UnsafeMutablePointer<Float>
-        let second: UnsafeMutablePointer<Float>
-        let parameter: UnsafeMutablePointer<Float>
-
-        var unpacked:
-            (
-                UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
-                UnsafeMutablePointer<Float>
-            )
-        {
-            (gradient, first, second, parameter)
-        }
+        OptimizerKernels.adam(
+            parameters: &parameters.tensors, gradients: gradients, first: &state.firstMoments,
+            second: &state.secondMoments,
+            .init(
+                beta1: b1, beta2: b2, stepSize: stepSize, secondCorrection: secondCorrection, epsilon: eps,
+                decay: decay))
     }
 }

@@ -18,31 +18,13 @@ public enum GradientClipping {
     public static func globalNorm(_ gradients: [Tensor]) -> Double {
         var total = 0.0
         for g in gradients {
-            total += g.withUnsafeBufferPointer { sumOfSquares($0.baseAddress!, count: $0.count) }
+            total += g.withUnsafeBufferPointer { OptimizerKernels.sumOfSquares($0) }
         }
         return total.squareRoot()
     }
 
-    /// Σ x² in Double; four partial sums let the loop vectorise.
-    static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var k = 0
-        while k + 4 <= count {
-            s0 += Double(x[k]) * Double(x[k])
-            s1 += Double(x[k + 1]) * Double(x[k + 1])
-            s2 += Double(x[k + 2]) * Double(x[k + 2])
-            s3 += Double(x[k + 3]) * Double(x[k + 3])
-            k += 4
-        }
-        while k < count {
-            s0 += Double(x[k]) * Double(x[k])
-            k += 1
-        }
-        return (s0 + s1) + (s2 + s3)
-    }
-
     /// The element-wise sum of several sets of gradients (one per batch shard, summed in the order
-    /// given) and its global norm, in one parallel pass (`Compute.forEachPiece`).
+    /// given) and its global norm, in one parallel pass (`OptimizerKernels.sumWithSquares`).
     ///
     /// The norm's partial sums are added in piece order, so the result does not depend on the
     /// thread count.
@@ -57,41 +39,12 @@ public enum GradientClipping {
                     "gradient \(i) has shapes \(parts[0][i].shape) and \(part[i].shape)")
             }
         }
-        // Every element is written by the pieces below.
-        var sum = (0..<count).map { Tensor(shape: parts[0][$0].shape, initializingWith: { _ in }) }
-        let counts = sum.map(\.scalarCount)
-        let sources = UncheckedSendable(
-            parts.map { part in part.map { tensor in tensor.withUnsafeBufferPointer { $0.baseAddress! } } })
-        let targets = UncheckedSendable(
-            sum.indices.map { i in sum[i].withUnsafeMutableBufferPointer { $0.baseAddress! } })
-        let pieces = Compute.pieces(counts: counts, maximum: 16_384)
-        var squares = [Double](repeating: 0, count: pieces.count)
-        squares.withUnsafeMutableBufferPointer { squares in
-            let squares = UncheckedSendable(squares)
-            Compute.forEachShard(pieces.count) { p in
-                let (i, range) = pieces[p]
-                let out = targets.value[i] + range.lowerBound
-                let shards = sources.value
-                let n = range.count
-                out.update(from: shards[0][i] + range.lowerBound, count: n)
-                for shard in 1..<shards.count {
-                    let source = shards[shard][i] + range.lowerBound
-                    for k in 0..<n { out[k] += source[k] }
-                }
-                squares.value[p] = sumOfSquares(UnsafePointer(out), count: n)
-            }
-        }
-        withExtendedLifetime(parts) {}
-        return (sum, squares.reduce(0, +).squareRoot())
+        let (sum, squares) = OptimizerKernels.sumWithSquares(parts)
+        return (sum, squares.squareRoot())
     }
 
     /// Multiplies every gradient by `factor` in place (the clipping step), in parallel pieces.
     public static func scale(_ gradients: inout [Tensor], by factor: Float) {
-        let pointers = UncheckedSendable(
-            gradients.indices.map { i in gradients[i].withUnsafeMutableBufferPointer { $0.baseAddress! } })
-        Compute.forEachPiece(counts: gradients.map(\.scalarCount), maximum: 16_384) { i, range in
-            let g = pointers.value[i]
-            for k in range { g[k] *= factor }
-        }
+        OptimizerKernels.scale(&gradients, by: factor)
     }
 }
