@@ -18,27 +18,13 @@ public struct UNetClassifierArchitecture: ClassifierArchitecture, ImageNetworkAr
     /// A `UNetClassifier` of `classCount` logits for images [C, H, W], [H, W] or a square [d].
     /// - Precondition: as `UNetArchitecture.makeModel`, and `classCount ≥ 2`.
     public func makeModel(sampleShape: [Int], classCount: Int, seed: UInt64) -> any TrainableModel {
-        let c = configuration
         guard let images = UNetArchitecture.imageShape(of: sampleShape) else {
             preconditionFailure(
                 "the U-Net classifier takes images [C, H, W], [H, W] or a square [H·W], got \(sampleShape)")
         }
-        var shape = UNet.Shape()
-        shape.baseChannels = c.baseChannels
-        shape.channelMultipliers = c.channelMultipliers
-        shape.blocksPerLevel = c.blocksPerLevel
-        shape.attentionResolutions = c.attentionResolutions
-        shape.headCount = c.headCount
-        shape.groupCount = c.groupCount
-        shape.initialization = c.initialization
-        let embedding = NoiseEmbedding(
-            name: "embedding", kind: c.embedding, width: c.embeddingWidth, input: c.conditioning, activation: .silu,
-            sinusoidalScale: c.sinusoidalScale, fourierScale: c.fourierScale,
-            noiseLevels: NoiseEmbedding.geometricLevels(
-                count: c.levelCount, sigmaMax: c.sigmaMax, sigmaMin: c.sigmaMin),
-            seed: seed)
         return UNetClassifier(
-            sampleShape: images, shape: shape, embedding: embedding, classCount: classCount, seed: seed)
+            sampleShape: images, shape: configuration.shape, embedding: configuration.embedding(seed: seed),
+            classCount: classCount, seed: seed)
     }
 
     /// As the `unet` network's.

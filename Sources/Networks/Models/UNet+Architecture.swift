@@ -104,25 +104,37 @@ public struct UNetArchitecture: NetworkArchitecture {
     /// A `UNet` for samples [C, H, W], [H, W] (one channel) or [d] (one √d×√d channel).
     /// - Precondition: the shape is an image as above, with H and W divisible by 2^(levels − 1).
     public func makeModel(sampleShape: [Int], classCount: Int, seed: UInt64) -> any TrainableModel {
-        let c = configuration
         guard let images = Self.imageShape(of: sampleShape) else {
             preconditionFailure("the U-Net takes images [C, H, W], [H, W] or a square [H·W], got \(sampleShape)")
         }
+        return UNet(
+            sampleShape: images, shape: configuration.shape, embedding: configuration.embedding(seed: seed),
+            classCount: classCount, seed: seed)
+    }
+}
+
+extension UNetArchitecture.Configuration {
+    /// The U-Net's levels, blocks, attention and initialisation these keys describe (the `unet`
+    /// network's and the `unet-classifier`'s encoder).
+    var shape: UNet.Shape {
         var shape = UNet.Shape()
-        shape.baseChannels = c.baseChannels
-        shape.channelMultipliers = c.channelMultipliers
-        shape.blocksPerLevel = c.blocksPerLevel
-        shape.attentionResolutions = c.attentionResolutions
-        shape.headCount = c.headCount
-        shape.groupCount = c.groupCount
-        shape.initialization = c.initialization
-        let embedding = NoiseEmbedding(
-            name: "embedding", kind: c.embedding, width: c.embeddingWidth, input: c.conditioning, activation: .silu,
-            sinusoidalScale: c.sinusoidalScale, fourierScale: c.fourierScale,
-            noiseLevels: NoiseEmbedding.geometricLevels(
-                count: c.levelCount, sigmaMax: c.sigmaMax, sigmaMin: c.sigmaMin),
+        shape.baseChannels = baseChannels
+        shape.channelMultipliers = channelMultipliers
+        shape.blocksPerLevel = blocksPerLevel
+        shape.attentionResolutions = attentionResolutions
+        shape.headCount = headCount
+        shape.groupCount = groupCount
+        shape.initialization = initialization
+        return shape
+    }
+
+    /// The noise embedding these keys describe.
+    func embedding(seed: UInt64) -> NoiseEmbedding {
+        NoiseEmbedding(
+            name: "embedding", kind: embedding, width: embeddingWidth, input: conditioning, activation: .silu,
+            sinusoidalScale: sinusoidalScale, fourierScale: fourierScale,
+            noiseLevels: NoiseEmbedding.geometricLevels(count: levelCount, sigmaMax: sigmaMax, sigmaMin: sigmaMin),
             seed: seed)
-        return UNet(sampleShape: images, shape: shape, embedding: embedding, classCount: classCount, seed: seed)
     }
 }
 

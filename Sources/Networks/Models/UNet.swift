@@ -70,6 +70,16 @@ public struct UNet: TrainableModel {
             case .downsample, .upsample: 2
             }
         }
+
+        /// The stage's fresh parameters, drawn from `stream`.
+        func initialParameters(stream: inout RandomStream, initialization: Initialization) -> [(String, Tensor)] {
+            switch self {
+            case .residual(let block, _, _): block.initialParameters(stream: &stream, initialization: initialization)
+            case .attention(let block, _): block.initialParameters(stream: &stream, initialization: initialization)
+            case .downsample(let conv), .upsample(let conv):
+                conv.initialParameters(stream: &stream, initialization: initialization)
+            }
+        }
     }
 
     /// A network with fresh parameters from `seed` (stream 0; the Fourier frequencies, stream 1).
@@ -160,14 +170,7 @@ public struct UNet: TrainableModel {
         if let labels { entries += labels.initialParameters(stream: &stream) }
         entries += input.initialParameters(stream: &stream, initialization: shape.initialization)
         for stage in stages {
-            switch stage {
-            case .residual(let block, _, _):
-                entries += block.initialParameters(stream: &stream, initialization: shape.initialization)
-            case .attention(let block, _):
-                entries += block.initialParameters(stream: &stream, initialization: shape.initialization)
-            case .downsample(let conv), .upsample(let conv):
-                entries += conv.initialParameters(stream: &stream, initialization: shape.initialization)
-            }
+            entries += stage.initialParameters(stream: &stream, initialization: shape.initialization)
         }
         entries += norm.initialParameters()
         entries += output.initialParameters(stream: &stream, initialization: .zero)

@@ -85,14 +85,7 @@ public struct UNetClassifier: TrainableModel {
         var entries = embedding.initialParameters(stream: &stream, initialization: shape.initialization)
         entries += input.initialParameters(stream: &stream, initialization: shape.initialization)
         for stage in stages {
-            switch stage {
-            case .residual(let block, _, _):
-                entries += block.initialParameters(stream: &stream, initialization: shape.initialization)
-            case .attention(let block, _):
-                entries += block.initialParameters(stream: &stream, initialization: shape.initialization)
-            case .downsample(let conv), .upsample(let conv):
-                entries += conv.initialParameters(stream: &stream, initialization: shape.initialization)
-            }
+            entries += stage.initialParameters(stream: &stream, initialization: shape.initialization)
         }
         entries += norm.initialParameters()
         entries += head.initialParameters(stream: &stream)
