@@ -3,7 +3,7 @@
 # annealed Langevin dynamics and draws the picture of the samples over the data.
 #   scripts/run.sh                          # recipes/ncsn-ring.yaml into runs/ncsn-ring
 #   scripts/run.sh recipes/other.yaml       # another recipe
-# Installs what is missing (OpenBLAS) first, then builds the command line in release mode.
+# Installs what is missing (OpenBLAS, Open MPI) first, then builds the command line in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-system-packages.sh
