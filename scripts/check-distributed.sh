@@ -3,7 +3,8 @@
 #   - training of the VP ring recipe for 300 steps: the checkpoints are the same bytes;
 #   - sample, likelihood, encode, decode and evaluate: the outputs are the same bytes;
 #   - resume from 2 ranks to 1 and from 1 to 2: the same weights as the run without a stop;
-#   - a rank that fails alone: every rank exits non-zero, rank 0 names the failing rank;
+#   - a rank that fails alone: every rank exits non-zero, rank 0 names the failing rank, nothing
+#     is written; ranks started with different arguments are refused;
 #   - a rank killed mid-training: every rank exits non-zero within 10 s, and the checkpoint resumes.
 # Fails (never skips) when mpirun is missing: scripts/ensure-system-packages.sh installs it.
 #   scripts/check-distributed.sh
@@ -84,12 +85,20 @@ same d1.npy d2.npy
 mpirun -np 2 "$bin" evaluate one --samples s1.npy --out e2.json --quiet
 same e1.json e2.json
 
-echo "check-distributed: a rank that fails alone"
-if mpirun -np 1 "$bin" sample one --count 3000 --out m.npy --quiet : -np 1 "$bin" sample missing-run --count 3000 \
-    --out m.npy --quiet 2> failed.txt; then
+echo "check-distributed: a rank that fails alone, ranks started with different arguments"
+# Rank 1 starts in a folder without the run (a node that does not see the run folder).
+mkdir -p elsewhere
+if mpirun -np 1 "$bin" sample one --count 3000 --out m.npy --quiet \
+    : -np 1 --wdir "$out/elsewhere" "$bin" sample one --count 3000 --out m.npy --quiet 2> failed.txt; then
     fail "a failing rank 1 ended with status 0"
 fi
-grep -q "rank 1 of 2: .*missing-run" failed.txt || fail "rank 0 did not name rank 1: $(cat failed.txt)"
+grep -q "^rank 1 of 2: error: .*'one'" failed.txt || fail "rank 0 did not name rank 1: $(cat failed.txt)"
+[ ! -e m.npy ] || fail "samples were written although rank 1 failed"
+if mpirun -np 1 "$bin" sample one --count 3000 --out m.npy --quiet \
+    : -np 1 "$bin" sample one --count 2000 --out m.npy --quiet 2> different.txt; then
+    fail "ranks with different arguments ended with status 0"
+fi
+grep -q "different arguments: rank 1 of 2" different.txt || fail "no message for different arguments: $(cat different.txt)"
 
 echo "check-distributed: a rank killed mid-training"
 mpirun -np 2 "$bin" train "$recipe" --out killed --steps 100000 "${set_flags[@]}" --threads 1 --quiet \

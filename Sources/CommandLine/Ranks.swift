@@ -43,6 +43,35 @@ enum Ranks {
         _ = state
     }
 
+    /// Every rank must run the same command: the ranks exchange their arguments first, and when
+    /// any differs from rank 0's every rank exits 1 and rank 0 says which (a rank started with
+    /// other options, or another recipe, would compute something else and exchange it).
+    static func requireSameArguments(_ arguments: [String]) {
+        let collectives = state.collectives
+        guard collectives.isDistributed else { return }
+        var payload = Payload()
+        payload.append(arguments.count)
+        for argument in arguments { payload.append(argument) }
+        let frames: [[UInt8]]
+        do throws(RankFailure) { frames = try collectives.exchange(payload.bytes) } catch { end(seenFailure: error) }
+        guard let different = frames.indices.first(where: { frames[$0] != frames[0] }) else { return }
+        if collectives.isRoot {
+            let shown = { (rank: Int) -> String in
+                var reader = PayloadReader(frames[rank])
+                let words = (try? reader.integer()).map { count in (0..<count).compactMap { _ in try? reader.text() } }
+                return (words ?? []).joined(separator: " ")
+            }
+            StandardError.print(
+                """
+                error: the ranks were started with different arguments: rank \(different) of \(collectives.size) \
+                ran `scorekit \(shown(different))`, rank 0 `scorekit \(shown(0))`
+                  every rank must run the same command (docs/DISTRIBUTED.md); start them with one `mpirun -np R scorekit …`
+                """)
+        }
+        state.mpi?.finish()
+        exit(1)
+    }
+
     /// Whether `message` is printed here: on rank 0; on the others it is kept for `fail`.
     static func prints(_ message: String) -> Bool {
         if state.collectives.isRoot { return true }

@@ -48,6 +48,7 @@ public struct ScoreKitCommand: ParsableCommand {
     public static func main(registry: ComponentRegistry, arguments: [String]? = nil) -> Never {
         TemporaryFiles.removeOnSignals()
         Ranks.start()
+        Ranks.requireSameArguments(arguments ?? Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot(arguments)
             if !Ranks.isRoot, !(command is any DistributedCommand) {

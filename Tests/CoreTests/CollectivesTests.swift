@@ -12,6 +12,7 @@ struct CollectivesTests {
         payload.append(-42)
         payload.append([0.1, -2.5e300])
         payload.append([Int]([3, -1, 7]))
+        payload.append("σ ≥ 0, mpirun")
         var reader = PayloadReader(payload.bytes)
         let back = try reader.tensor()
         #expect(back.shape == [2, 2])
@@ -19,6 +20,7 @@ struct CollectivesTests {
         #expect(try reader.integer() == -42)
         #expect(try reader.doubles() == [0.1, -2.5e300])
         #expect(try reader.integers() == [3, -1, 7])
+        #expect(try reader.text() == "σ ≥ 0, mpirun")
         #expect(reader.isAtEnd)
         #expect(throws: PayloadError.truncated) { try reader.integer() }
     }

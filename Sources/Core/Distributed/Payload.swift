@@ -36,6 +36,13 @@ public struct Payload: Sendable {
         for value in values { append(value) }
     }
 
+    /// Appends a count and the text's UTF-8 bytes.
+    public mutating func append(_ text: String) {
+        let utf8 = Array(text.utf8)
+        append(utf8.count)
+        bytes.append(contentsOf: utf8)
+    }
+
     /// Appends a tensor's shape and scalars.
     public mutating func append(_ tensor: Tensor) {
         append(tensor.shape)
@@ -91,6 +98,13 @@ public struct PayloadReader {
         result.reserveCapacity(count)
         for _ in 0..<count { result.append(try integer()) }
         return result
+    }
+
+    /// The next text.
+    public mutating func text() throws(PayloadError) -> String {
+        let count = try integer()
+        guard count >= 0 else { throw .truncated }
+        return String(decoding: try take(count), as: UTF8.self)
     }
 
     /// The next tensor.
