@@ -11,7 +11,7 @@ public import ScoreKitCore
 /// MPI is started only when the process was launched by an MPI launcher (its environment names
 /// a rank), so `scorekit` stays a plain program without `mpirun`. The one collective is
 /// MPI_Allgatherv of bytes, after an MPI_Allgather of the byte counts; messages above 1 GiB a
-/// rank go in several rounds (MPI's counts are 32-bit). A rank that dies makes `mpirun` end the
+/// rank go in several rounds (MPI's counts and displacements are 32-bit). A rank that dies makes `mpirun` end the
 /// others (MPI's default error handler aborts the job).
 public final class MPIProcessGroup: ProcessGroup {
     public let rank: Int
@@ -51,8 +51,9 @@ public final class MPIProcessGroup: ProcessGroup {
         exit(status)
     }
 
-    /// The largest part of a message one rank sends in one round.
-    static let roundBytes = 1 << 30
+    /// The largest part of a message one rank sends in one round: 1 GiB, or less so that the
+    /// parts of all ranks together fit MPI's 32-bit displacements.
+    var roundBytes: Int { Swift.min(1 << 30, Int(Int32.max) / Swift.max(size, 1)) }
 
     public func allGather(_ bytes: [UInt8]) -> [[UInt8]] {
         var counts = [Int64](repeating: 0, count: size)
@@ -63,7 +64,7 @@ public final class MPIProcessGroup: ProcessGroup {
         var results = counts.map { [UInt8](repeating: 0, count: Int($0)) }
         var sent = [Int](repeating: 0, count: size)
         while zip(sent, counts).contains(where: { $0 < Int($1) }) {
-            let parts = (0..<size).map { Swift.min(Self.roundBytes, Int(counts[$0]) - sent[$0]) }
+            let parts = (0..<size).map { Swift.min(roundBytes, Int(counts[$0]) - sent[$0]) }
             var displacements = [Int32](repeating: 0, count: size)
             for r in 1..<Swift.max(size, 1) { displacements[r] = displacements[r - 1] + Int32(parts[r - 1]) }
             var received = [UInt8](repeating: 0, count: parts.reduce(0, +))
