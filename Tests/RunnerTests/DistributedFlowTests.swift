@@ -60,8 +60,9 @@ struct DistributedFlowTests {
             Self.run(.encode, recipe: recipe, input: dir + "/x.npy", output: dir + "/z.npy")
         }
         #expect(latents.count == 1_200)
-        #expect(withThreadCount(2) { Self.run(.encode, recipe: recipe, input: dir + "/x.npy", output: dir + "/z2.npy") }
-            == latents)
+        #expect(
+            withThreadCount(2) { Self.run(.encode, recipe: recipe, input: dir + "/x.npy", output: dir + "/z2.npy") }
+                == latents)
         let encoded = LocalProcessGroup.run(size: 2) { collectives in
             Self.run(.encode, recipe: recipe, input: dir + "/x.npy", output: dir + "/z3.npy", collectives: collectives)
         }
