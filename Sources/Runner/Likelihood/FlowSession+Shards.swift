@@ -48,6 +48,36 @@ extension FlowSession {
         return readers
     }
 
+    /// `body`'s solution of each shard (and a companion tensor of the same rows, such as a round
+    /// trip's reconstruction), every shard's rows in order, and the most evaluations a shard made.
+    func solve(
+        _ shards: [Range<Int>], _ body: (Range<Int>) throws(SamplingError) -> (Tensor, Int, Tensor?)
+    ) throws(FlowSessionError) -> (solution: Tensor, evaluationCount: Int, companion: Tensor?) {
+        let parts = try exchange(shards) { (rows) throws(SamplingError) in
+            let (solution, evaluations, companion) = try body(rows)
+            var payload = Payload()
+            payload.append(solution)
+            payload.append(evaluations)
+            payload.append(companion == nil ? 0 : 1)
+            if let companion { payload.append(companion) }
+            return payload
+        }
+        var solutions: [Tensor] = []
+        var companions: [Tensor] = []
+        var evaluations = 0
+        do throws(PayloadError) {
+            for var part in parts {
+                solutions.append(try part.tensor())
+                evaluations = Swift.max(evaluations, try part.integer())
+                if try part.integer() == 1 { companions.append(try part.tensor()) }
+            }
+        } catch { Self.disagree(error, collectives: options.collectives) }
+        return (
+            Tensor.concatenate(solutions, alongAxis: 0), evaluations,
+            companions.isEmpty ? nil : Tensor.concatenate(companions, alongAxis: 0)
+        )
+    }
+
     /// A shard's likelihood estimate as bytes.
     static func payload(of estimate: LikelihoodEstimate) -> Payload {
         var payload = Payload()

@@ -138,51 +138,26 @@ public struct FlowSession: Sendable {
                 result: values, outputPath: output, estimate: estimate, evaluationCount: estimate.evaluationCount)
         case .encode:
             let standardized = run.standardize(input)
-            let parts = try exchange(shards) { (rows) throws(SamplingError) in
+            let solved = try solve(shards) { (rows) throws(SamplingError) in
                 let latents = try encoder.encode(standardized.slice(alongAxis: 0, rows), process: process)
-                var payload = Payload()
-                payload.append(latents.solution)
-                payload.append(latents.evaluationCount)
-                if roundTrip { payload.append(try encoder.decode(latents.solution, process: process).solution) }
-                return payload
+                let back = roundTrip ? try encoder.decode(latents.solution, process: process).solution : nil
+                return (latents.solution, latents.evaluationCount, back)
             }
-            var latents: [Tensor] = []
-            var reconstructions: [Tensor] = []
-            var evaluations = 0
-            do throws(PayloadError) {
-                for var part in parts {
-                    latents.append(try part.tensor())
-                    evaluations = Swift.max(evaluations, try part.integer())
-                    if roundTrip { reconstructions.append(try part.tensor()) }
-                }
-            } catch { Self.disagree(error, collectives: options.collectives) }
-            let solution = Tensor.concatenate(latents, alongAxis: 0)
-            var error: Double? = nil
-            if roundTrip {
-                let back = run.destandardize(Tensor.concatenate(reconstructions, alongAxis: 0))
-                error = Double(square(back - input).mean().scalars[0]).squareRoot()
+            let error = solved.companion.map { reconstruction in
+                Double(square(run.destandardize(reconstruction) - input).mean().scalars[0]).squareRoot()
             }
-            let output = try write(solution, to: output)
-            return Summary(result: solution, outputPath: output, evaluationCount: evaluations, roundTripError: error)
+            let output = try write(solved.solution, to: output)
+            return Summary(
+                result: solved.solution, outputPath: output, evaluationCount: solved.evaluationCount,
+                roundTripError: error)
         case .decode:
-            let parts = try exchange(shards) { (rows) throws(SamplingError) in
+            let solved = try solve(shards) { (rows) throws(SamplingError) in
                 let decoded = try encoder.decode(input.slice(alongAxis: 0, rows), process: process)
-                var payload = Payload()
-                payload.append(decoded.solution)
-                payload.append(decoded.evaluationCount)
-                return payload
+                return (decoded.solution, decoded.evaluationCount, nil)
             }
-            var solutions: [Tensor] = []
-            var evaluations = 0
-            do throws(PayloadError) {
-                for var part in parts {
-                    solutions.append(try part.tensor())
-                    evaluations = Swift.max(evaluations, try part.integer())
-                }
-            } catch { Self.disagree(error, collectives: options.collectives) }
-            let data = run.destandardize(Tensor.concatenate(solutions, alongAxis: 0))
+            let data = run.destandardize(solved.solution)
             let output = try write(data, to: output)
-            return Summary(result: data, outputPath: output, evaluationCount: evaluations)
+            return Summary(result: data, outputPath: output, evaluationCount: solved.evaluationCount)
         }
     }
 
