@@ -8,23 +8,11 @@ public enum OptimizerKernels {
     /// Elements a parallel piece holds at most.
     static let pieceSize = 16_384
 
-    /// Σ x² in Double; four partial sums let the loop vectorise.
+    /// Σ x² in Double: `GroupNormKernels.dot(x, x)`, whose four partial sums let the loop
+    /// vectorise.
     public static func sumOfSquares(_ x: UnsafeBufferPointer<Float>) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        let count = x.count
-        var k = 0
-        while k + 4 <= count {
-            s0 += Double(x[k]) * Double(x[k])
-            s1 += Double(x[k + 1]) * Double(x[k + 1])
-            s2 += Double(x[k + 2]) * Double(x[k + 2])
-            s3 += Double(x[k + 3]) * Double(x[k + 3])
-            k += 4
-        }
-        while k < count {
-            s0 += Double(x[k]) * Double(x[k])
-            k += 1
-        }
-        return (s0 + s1) + (s2 + s3)
+        guard let base = x.baseAddress else { return 0 }
+        return GroupNormKernels.dot(base, base, x.count)
     }
 
     /// The element-wise sum of several sets of tensors of the same shapes (`parts[0] + parts[1]
